@@ -1,0 +1,62 @@
+/*-------------------------------------------------------------------------
+ *
+ * tls_facts.h
+ *	  The TLS facts of one client connection, rendered once.
+ *
+ * A connection's TLS state and client certificate never change after the
+ * handshake, so everything sslinfo_ext reports about a session is rendered
+ * a single time into a TlsFacts and reused: by the own-session SQL
+ * functions (through tls_facts_own()) and by the shared-memory session
+ * registry (which copies a TlsFacts into its slot at authentication).
+ *
+ * Contract:
+ * - tls_facts_collect() reads only the Port and the OpenSSL objects hanging
+ *   off it; it never ereports for certificate content (fields it cannot
+ *   render are NULL) and it allocates in CurrentMemoryContext.
+ * - All strings are UTF-8 and whole; see x509_render.h for formats.
+ * - tls_facts_own() returns the calling backend's facts, computed on first
+ *   use in TopMemoryContext; the result is valid for the life of the
+ *   backend and must not be modified.  In a process without a client
+ *   connection (background worker, parallel worker) it returns facts with
+ *   ssl_in_use = false.
+ *
+ * Copyright (c) 2026, the sslinfo_ext developers
+ *
+ * src/tls_facts.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SSLINFO_EXT_TLS_FACTS_H
+#define SSLINFO_EXT_TLS_FACTS_H
+
+#include "datatype/timestamp.h"
+#include "libpq/libpq-be.h"
+#include "nodes/pg_list.h"
+
+typedef struct TlsFacts
+{
+	bool		ssl_in_use;
+	char	   *version;		/* "TLSv1.3", ... */
+	char	   *cipher;			/* OpenSSL cipher name */
+	int			bits;			/* symmetric key bits, as pg_stat_ssl.bits */
+	char	   *tls_group;		/* negotiated key-exchange group, or NULL */
+	char	   *sni;			/* server name the client asked for, or NULL */
+
+	bool		cert_present;	/* client presented a certificate */
+	char	   *client_dn;
+	char	   *issuer_dn;
+	char	   *serial;			/* decimal */
+	bool		has_validity;	/* not_before/not_after could be read */
+	TimestampTz not_before;
+	TimestampTz not_after;
+	char	   *fingerprint;	/* SHA-256, lowercase hex */
+	List	   *san;			/* list of char *, NIL if none */
+	char	   *key_type;		/* "RSA", "EC", "ED25519", ... */
+	int			key_bits;
+	char	   *signature_algorithm;
+} TlsFacts;
+
+extern void tls_facts_collect(Port *port, TlsFacts *facts);
+extern const TlsFacts *tls_facts_own(void);
+
+#endif							/* SSLINFO_EXT_TLS_FACTS_H */

@@ -1,1 +1,446 @@
-/* placeholder, replaced by the foundation commit */
+/*-------------------------------------------------------------------------
+ *
+ * sslinfo_ext.c
+ *	  Module entry of sslinfo_ext and the SQL functions about the calling
+ *	  session's own TLS connection.
+ *
+ * The ten functions of contrib sslinfo are provided with the same names,
+ * signatures and answers (but DNs are never cut), plus functions for what
+ * contrib does not show: cipher bits, validity dates, fingerprint, SANs.
+ *
+ * A session's TLS state and certificate never change after the handshake,
+ * so every answer is rendered once (tls_facts_own()), converted to the
+ * database encoding once, and then handed out as a copy: repeat calls cost
+ * little more than returning a datum.
+ *
+ * _PG_init registers each unit's settings; when loaded through
+ * shared_preload_libraries it also installs the one set of hooks
+ * (authentication, shared memory) through which the units run.
+ *
+ * Copyright (c) 2026, the sslinfo_ext developers
+ *
+ * sslinfo_ext.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "libpq/auth.h"
+#include "libpq/libpq-be.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "tls_facts.h"
+#include "x509_render.h"
+
+PG_MODULE_MAGIC;
+
+/*
+ * A value rendered once for this session, in the database encoding, kept
+ * in TopMemoryContext.  "ready" with a NULL datum means SQL NULL.
+ */
+typedef struct SessionValue
+{
+	bool		ready;
+	bool		isnull;
+	Datum		value;
+	int16		typlen;			/* -1 for varlena results */
+} SessionValue;
+
+/* The calling session's rendered values, one per function */
+static SessionValue own_version = {.typlen = -1};
+static SessionValue own_cipher = {.typlen = -1};
+static SessionValue own_client_dn = {.typlen = -1};
+static SessionValue own_issuer_dn = {.typlen = -1};
+static SessionValue own_serial = {.typlen = -1};
+static SessionValue own_fingerprint = {.typlen = -1};
+static SessionValue own_san = {.typlen = -1};
+
+/* DN field lookups already answered: (subject?, field name) -> value */
+typedef struct FieldAnswer
+{
+	bool		issuer;
+	char	   *field_name;
+	SessionValue answer;
+} FieldAnswer;
+
+#define MAX_FIELD_ANSWERS	32
+static FieldAnswer field_answers[MAX_FIELD_ANSWERS];
+static int	n_field_answers = 0;
+
+/* ssl_extension_info() rows, rendered once (list of X509ExtensionText) */
+static List *own_extensions = NIL;
+static bool own_extensions_ready = false;
+
+static ClientAuthentication_hook_type prev_client_auth_hook = NULL;
+
+#if PG_VERSION_NUM < 150000
+/* PostgreSQL 15 added InitMaterializedSRF(); this is its 14 equivalent */
+static void
+InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext oldcontext;
+	TupleDesc	tupdesc;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		(rsinfo->allowedModes & SFRM_Materialize) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	oldcontext = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
+	MemoryContextSwitchTo(oldcontext);
+}
+#endif
+
+void		_PG_init(void);
+
+/*
+ * Store a datum computed in the caller's memory context as this session's
+ * answer.
+ */
+static void
+session_value_set(SessionValue *sv, Datum value, bool isnull)
+{
+	if (!isnull && sv->typlen == -1)
+	{
+		Size		size = VARSIZE_ANY(DatumGetPointer(value));
+		void	   *copy = MemoryContextAlloc(TopMemoryContext, size);
+
+		memcpy(copy, DatumGetPointer(value), size);
+		value = PointerGetDatum(copy);
+	}
+	sv->value = value;
+	sv->isnull = isnull;
+	sv->ready = true;
+}
+
+/* The stored answer, copied into the caller's memory context */
+static Datum
+session_value_get(const SessionValue *sv, FunctionCallInfo fcinfo)
+{
+	void	   *copy;
+	Size		size;
+
+	if (sv->isnull)
+	{
+		fcinfo->isnull = true;
+		return (Datum) 0;
+	}
+	if (sv->typlen != -1)
+		return sv->value;
+	size = VARSIZE_ANY(DatumGetPointer(sv->value));
+	copy = palloc(size);
+	memcpy(copy, DatumGetPointer(sv->value), size);
+	return PointerGetDatum(copy);
+}
+
+/* A UTF-8 string (NULL for SQL NULL) as this session's text answer */
+static Datum
+session_text(SessionValue *sv, const char *utf8, FunctionCallInfo fcinfo)
+{
+	if (!sv->ready)
+	{
+		if (utf8 == NULL)
+			session_value_set(sv, (Datum) 0, true);
+		else
+			session_value_set(sv, PointerGetDatum(x509_utf8_to_text(utf8)), false);
+	}
+	return session_value_get(sv, fcinfo);
+}
+
+/*
+ * The client certificate's facts, or NULL when the session has none (no
+ * TLS, or TLS without a client certificate).
+ */
+static const TlsFacts *
+own_certificate(void)
+{
+	const TlsFacts *facts = tls_facts_own();
+
+	return facts->cert_present ? facts : NULL;
+}
+
+/*
+ * Client authentication: the point after the TLS handshake where a session's
+ * facts are known and a connection can still be refused.
+ */
+static void
+sslinfo_ext_client_authentication(Port *port, int status)
+{
+	if (prev_client_auth_hook)
+		prev_client_auth_hook(port, status);
+}
+
+void
+_PG_init(void)
+{
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("sslinfo_ext");
+#else
+	EmitWarningsOnPlaceholders("sslinfo_ext");
+#endif
+
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+
+	prev_client_auth_hook = ClientAuthentication_hook;
+	ClientAuthentication_hook = sslinfo_ext_client_authentication;
+}
+
+/*
+ * The contrib sslinfo functions
+ */
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_is_used);
+Datum
+sslinfo_ext_ssl_is_used(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(tls_facts_own()->ssl_in_use);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_version);
+Datum
+sslinfo_ext_ssl_version(PG_FUNCTION_ARGS)
+{
+	return session_text(&own_version, tls_facts_own()->version, fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_cipher);
+Datum
+sslinfo_ext_ssl_cipher(PG_FUNCTION_ARGS)
+{
+	return session_text(&own_cipher, tls_facts_own()->cipher, fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_client_cert_present);
+Datum
+sslinfo_ext_ssl_client_cert_present(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(tls_facts_own()->cert_present);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_client_serial);
+Datum
+sslinfo_ext_ssl_client_serial(PG_FUNCTION_ARGS)
+{
+	if (!own_serial.ready)
+	{
+		const TlsFacts *cert = own_certificate();
+
+		if (cert == NULL || cert->serial == NULL)
+			session_value_set(&own_serial, (Datum) 0, true);
+		else
+			session_value_set(&own_serial,
+							  DirectFunctionCall3(numeric_in,
+												  CStringGetDatum(cert->serial),
+												  ObjectIdGetDatum(InvalidOid),
+												  Int32GetDatum(-1)),
+							  false);
+	}
+	return session_value_get(&own_serial, fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_client_dn);
+Datum
+sslinfo_ext_ssl_client_dn(PG_FUNCTION_ARGS)
+{
+	const TlsFacts *cert = own_certificate();
+
+	return session_text(&own_client_dn, cert ? cert->client_dn : NULL, fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_issuer_dn);
+Datum
+sslinfo_ext_ssl_issuer_dn(PG_FUNCTION_ARGS)
+{
+	const TlsFacts *cert = own_certificate();
+
+	return session_text(&own_issuer_dn, cert ? cert->issuer_dn : NULL, fcinfo);
+}
+
+/*
+ * One field of the client certificate's subject or issuer DN.  Answers are
+ * remembered per field name; an unknown name is an error every time.
+ */
+static Datum
+dn_field(FunctionCallInfo fcinfo, bool issuer)
+{
+	char	   *field_name;
+	X509_NAME  *name;
+	char	   *value;
+	FieldAnswer *remembered;
+	FieldAnswer unremembered;
+
+	/* like contrib sslinfo: no certificate means NULL, whatever the name */
+	if (own_certificate() == NULL)
+		PG_RETURN_NULL();
+
+	field_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	for (int i = 0; i < n_field_answers; i++)
+	{
+		if (field_answers[i].issuer == issuer &&
+			strcmp(field_answers[i].field_name, field_name) == 0)
+			return session_value_get(&field_answers[i].answer, fcinfo);
+	}
+
+	name = issuer ? X509_get_issuer_name(MyProcPort->peer)
+		: X509_get_subject_name(MyProcPort->peer);
+	if (x509_name_field(name, field_name, &value) == X509_FIELD_UNKNOWN_NAME)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid X.509 field name: \"%s\"", field_name),
+				 errhint("Use an attribute's short name (\"CN\"), long name (\"commonName\") or dotted OID (\"2.5.4.3\").")));
+
+	/* remember the answer unless the (bounded) table is full */
+	if (n_field_answers < MAX_FIELD_ANSWERS)
+	{
+		remembered = &field_answers[n_field_answers++];
+		remembered->issuer = issuer;
+		remembered->field_name = MemoryContextStrdup(TopMemoryContext, field_name);
+	}
+	else
+		remembered = &unremembered;
+	remembered->answer = (SessionValue) {.typlen = -1};
+
+	if (value == NULL)
+		session_value_set(&remembered->answer, (Datum) 0, true);
+	else
+		session_value_set(&remembered->answer,
+						  PointerGetDatum(x509_utf8_to_text(value)), false);
+	return session_value_get(&remembered->answer, fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_client_dn_field);
+Datum
+sslinfo_ext_ssl_client_dn_field(PG_FUNCTION_ARGS)
+{
+	return dn_field(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_issuer_field);
+Datum
+sslinfo_ext_ssl_issuer_field(PG_FUNCTION_ARGS)
+{
+	return dn_field(fcinfo, true);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_extension_info);
+Datum
+sslinfo_ext_ssl_extension_info(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	if (own_certificate() == NULL)
+		return (Datum) 0;
+
+	if (!own_extensions_ready)
+	{
+		MemoryContext oldcontext = MemoryContextSwitchTo(TopMemoryContext);
+
+		own_extensions = x509_extensions(MyProcPort->peer);
+		MemoryContextSwitchTo(oldcontext);
+		own_extensions_ready = true;
+	}
+
+	foreach(lc, own_extensions)
+	{
+		X509ExtensionText *ext = lfirst(lc);
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = PointerGetDatum(x509_utf8_to_text(ext->name));
+		values[1] = PointerGetDatum(x509_utf8_to_text(ext->value));
+		values[2] = BoolGetDatum(ext->critical);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * What contrib sslinfo does not show
+ */
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_cipher_bits);
+Datum
+sslinfo_ext_ssl_cipher_bits(PG_FUNCTION_ARGS)
+{
+	const TlsFacts *facts = tls_facts_own();
+
+	if (!facts->ssl_in_use)
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(facts->bits);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_client_not_before);
+Datum
+sslinfo_ext_ssl_client_not_before(PG_FUNCTION_ARGS)
+{
+	const TlsFacts *cert = own_certificate();
+
+	if (cert == NULL || !cert->has_validity)
+		PG_RETURN_NULL();
+	PG_RETURN_TIMESTAMPTZ(cert->not_before);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_client_not_after);
+Datum
+sslinfo_ext_ssl_client_not_after(PG_FUNCTION_ARGS)
+{
+	const TlsFacts *cert = own_certificate();
+
+	if (cert == NULL || !cert->has_validity)
+		PG_RETURN_NULL();
+	PG_RETURN_TIMESTAMPTZ(cert->not_after);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_client_fingerprint);
+Datum
+sslinfo_ext_ssl_client_fingerprint(PG_FUNCTION_ARGS)
+{
+	const TlsFacts *cert = own_certificate();
+
+	return session_text(&own_fingerprint, cert ? cert->fingerprint : NULL, fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_client_san);
+Datum
+sslinfo_ext_ssl_client_san(PG_FUNCTION_ARGS)
+{
+	if (!own_san.ready)
+	{
+		const TlsFacts *cert = own_certificate();
+
+		if (cert == NULL || cert->san == NIL)
+			session_value_set(&own_san, (Datum) 0, true);
+		else
+		{
+			int			n = list_length(cert->san);
+			Datum	   *elems = palloc(n * sizeof(Datum));
+			int			i = 0;
+			ListCell   *lc;
+
+			foreach(lc, cert->san)
+				elems[i++] = PointerGetDatum(x509_utf8_to_text(lfirst(lc)));
+			session_value_set(&own_san,
+							  PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT)),
+							  false);
+		}
+	}
+	return session_value_get(&own_san, fcinfo);
+}

@@ -25,6 +25,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/auth.h"
@@ -66,7 +67,8 @@ static SessionValue own_san = {.typlen = -1};
 typedef struct FieldAnswer
 {
 	bool		issuer;
-	char	   *field_name;
+	int			field_name_len;
+	char	   *field_name;		/* the argument's bytes, not NUL-terminated */
 	SessionValue answer;
 } FieldAnswer;
 
@@ -74,36 +76,15 @@ typedef struct FieldAnswer
 static FieldAnswer field_answers[MAX_FIELD_ANSWERS];
 static int	n_field_answers = 0;
 
-/* ssl_extension_info() rows, rendered once (list of X509ExtensionText) */
-static List *own_extensions = NIL;
-static bool own_extensions_ready = false;
+/*
+ * ssl_extension_info() rows, rendered once: complete tuples of the
+ * function's (blessed, so valid for the life of the backend) row type,
+ * handed out as copies.  own_extension_count is -1 until rendered.
+ */
+static HeapTupleHeader *own_extension_rows = NULL;
+static int	own_extension_count = -1;
 
 static ClientAuthentication_hook_type prev_client_auth_hook = NULL;
-
-#if PG_VERSION_NUM < 150000
-/* PostgreSQL 15 added InitMaterializedSRF(); this is its 14 equivalent */
-static void
-InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext oldcontext;
-	TupleDesc	tupdesc;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		(rsinfo->allowedModes & SFRM_Materialize) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-
-	oldcontext = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
-	MemoryContextSwitchTo(oldcontext);
-}
-#endif
 
 void		_PG_init(void);
 
@@ -273,11 +254,15 @@ sslinfo_ext_ssl_issuer_dn(PG_FUNCTION_ARGS)
 
 /*
  * One field of the client certificate's subject or issuer DN.  Answers are
- * remembered per field name; an unknown name is an error every time.
+ * remembered per field name (its exact bytes, so every name form keeps its
+ * own answer); an unknown name is an error every time.
  */
 static Datum
 dn_field(FunctionCallInfo fcinfo, bool issuer)
 {
+	text	   *field_arg;
+	const char *field_bytes;
+	int			field_len;
 	char	   *field_name;
 	X509_NAME  *name;
 	char	   *value;
@@ -288,14 +273,19 @@ dn_field(FunctionCallInfo fcinfo, bool issuer)
 	if (own_certificate() == NULL)
 		PG_RETURN_NULL();
 
-	field_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	/* repeat calls: compare the argument in place, no C string made */
+	field_arg = PG_GETARG_TEXT_PP(0);
+	field_bytes = VARDATA_ANY(field_arg);
+	field_len = VARSIZE_ANY_EXHDR(field_arg);
 	for (int i = 0; i < n_field_answers; i++)
 	{
 		if (field_answers[i].issuer == issuer &&
-			strcmp(field_answers[i].field_name, field_name) == 0)
+			field_answers[i].field_name_len == field_len &&
+			memcmp(field_answers[i].field_name, field_bytes, field_len) == 0)
 			return session_value_get(&field_answers[i].answer, fcinfo);
 	}
 
+	field_name = text_to_cstring(field_arg);
 	name = issuer ? X509_get_issuer_name(MyProcPort->peer)
 		: X509_get_subject_name(MyProcPort->peer);
 	if (x509_name_field(name, field_name, &value) == X509_FIELD_UNKNOWN_NAME)
@@ -309,6 +299,7 @@ dn_field(FunctionCallInfo fcinfo, bool issuer)
 	{
 		remembered = &field_answers[n_field_answers++];
 		remembered->issuer = issuer;
+		remembered->field_name_len = field_len;
 		remembered->field_name = MemoryContextStrdup(TopMemoryContext, field_name);
 	}
 	else
@@ -337,28 +328,29 @@ sslinfo_ext_ssl_issuer_field(PG_FUNCTION_ARGS)
 	return dn_field(fcinfo, true);
 }
 
-PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_extension_info);
-Datum
-sslinfo_ext_ssl_extension_info(PG_FUNCTION_ARGS)
+/*
+ * Render the client certificate's extensions once, as tuples of this
+ * function's row type in TopMemoryContext.  The tuple descriptor is
+ * blessed, so the row type's typmod stays registered for the backend's
+ * life and the tuples can be handed out by any later call.
+ */
+static void
+own_extension_rows_render(FunctionCallInfo fcinfo)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	tupdesc;
+	List	   *extensions;
 	ListCell   *lc;
+	int			i = 0;
+	MemoryContext oldcontext;
 
-	InitMaterializedSRF(fcinfo, 0);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
 
-	if (own_certificate() == NULL)
-		return (Datum) 0;
-
-	if (!own_extensions_ready)
-	{
-		MemoryContext oldcontext = MemoryContextSwitchTo(TopMemoryContext);
-
-		own_extensions = x509_extensions(MyProcPort->peer);
-		MemoryContextSwitchTo(oldcontext);
-		own_extensions_ready = true;
-	}
-
-	foreach(lc, own_extensions)
+	oldcontext = MemoryContextSwitchTo(TopMemoryContext);
+	tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+	extensions = x509_extensions(MyProcPort->peer);
+	own_extension_rows = palloc(Max(list_length(extensions), 1) * sizeof(HeapTupleHeader));
+	foreach(lc, extensions)
 	{
 		X509ExtensionText *ext = lfirst(lc);
 		Datum		values[3];
@@ -367,9 +359,47 @@ sslinfo_ext_ssl_extension_info(PG_FUNCTION_ARGS)
 		values[0] = PointerGetDatum(x509_utf8_to_text(ext->name));
 		values[1] = PointerGetDatum(x509_utf8_to_text(ext->value));
 		values[2] = BoolGetDatum(ext->critical);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		own_extension_rows[i++] = heap_form_tuple(tupdesc, values, nulls)->t_data;
 	}
-	return (Datum) 0;
+	MemoryContextSwitchTo(oldcontext);
+	own_extension_count = i;
+}
+
+/*
+ * One row per extension of the client certificate, none without one.
+ * Value-per-call: each row is a copy of a tuple rendered once per session,
+ * so a call costs about what returning that many datums costs.
+ */
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_extension_info);
+Datum
+sslinfo_ext_ssl_extension_info(PG_FUNCTION_ARGS)
+{
+	FuncCallContext *funcctx;
+
+	if (SRF_IS_FIRSTCALL())
+	{
+		funcctx = SRF_FIRSTCALL_INIT();
+		if (own_certificate() == NULL)
+			funcctx->max_calls = 0;
+		else
+		{
+			if (own_extension_count < 0)
+				own_extension_rows_render(fcinfo);
+			funcctx->max_calls = own_extension_count;
+		}
+	}
+	funcctx = SRF_PERCALL_SETUP();
+
+	if (funcctx->call_cntr < funcctx->max_calls)
+	{
+		HeapTupleHeader row = own_extension_rows[funcctx->call_cntr];
+		Size		size = HeapTupleHeaderGetDatumLength(row);
+		HeapTupleHeader copy = palloc(size);
+
+		memcpy(copy, row, size);
+		SRF_RETURN_NEXT(funcctx, PointerGetDatum(copy));
+	}
+	SRF_RETURN_DONE(funcctx);
 }
 
 /*

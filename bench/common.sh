@@ -84,9 +84,10 @@ check()
 }
 
 # Run pgbench with the given arguments and print one figure of its report:
-# pgbench_figure latency|tps ARG...  (latency average in ms; tps as
-# reported).  The whole report goes to $BENCH_OUT/pgbench.log; a failed run
-# prints nothing and returns 1.
+# pgbench_figure latency|tps|script-latencies ARG...  (latency average in
+# ms; tps as reported; per-script latency averages in ms, in -f order).
+# The whole report goes to $BENCH_OUT/pgbench.log; a failed run prints
+# nothing and returns 1.
 pgbench_figure()
 {
 	local what="$1" out rc
@@ -105,6 +106,11 @@ pgbench_figure()
 	case "$what" in
 		latency) echo "$out" | sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' | head -n 1 ;;
 		tps) echo "$out" | sed -n 's/^tps = \([0-9.]*\) .*/\1/p' | head -n 1 ;;
+		script-latencies)
+			# with several -f scripts: each script's latency average, in
+			# the order of the -f options, space-separated
+			echo "$out" | sed -n 's/^ - latency average = \([0-9.]*\) ms.*/\1/p' | xargs
+			;;
 	esac
 }
 

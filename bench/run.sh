@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+#
+# run.sh (make bench): install what is missing, build, install into the
+# private tree build/install and generate certificates (the steps of make
+# test, from test/lib.sh), then measure sslinfo_ext on throwaway TLS
+# clusters (test/cluster.sh) and print ONE table of side-by-side ratios,
+# each row with the exact command that produced it.  The table also goes to
+# build/bench/results.md; pgbench reports to build/bench/pgbench.log.
+#
+# Parts (each a script under bench/ that adds rows, see bench/common.sh):
+#   1  bench/percall.sh    per-call cost, sslinfo_ext vs contrib sslinfo,
+#                          and the executor's floor
+#   2  bench/view_scan.sh  pg_stat_ssl_ext vs pg_stat_ssl scans with 100
+#                          and 1,000 TLS sessions open; TLS connections per
+#                          second with and without shared_preload_libraries
+#                          (written with the session registry, issue 4; the
+#                          rows say "pending" until it exists)
+#   4  bench/shmem.sh      shared memory the extension adds at
+#                          max_connections 100, 1,000 and 10,000
+#   5  bench/callgrind.sh  instructions the extension adds to one
+#                          connection, against the whole backend (callgrind)
+#
+# Environment: PG_MAJOR (default 15), BENCH_ROUNDS (A/B rounds per row,
+# default 7), BENCH_SECONDS (seconds per pgbench run, default 1), COPT.
+# As root, everything after the build runs as the OS user postgres, like
+# make test.  Measured figures depend on the machine's load: the table
+# records uptime's load average before and after.
+
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+source test/lib.sh
+
+export BENCH_ROUNDS="${BENCH_ROUNDS:-7}"
+export BENCH_SECONDS="${BENCH_SECONDS:-1}"
+
+# ---- the measuring phase (unprivileged) -----------------------------------
+
+machine_line()
+{
+	local cpu
+	cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+	echo "$(nproc) cores ($cpu), $(free -g | awk '/^Mem:/ { print $2 " GB RAM" }'), $(postgres --version), $(openssl version | cut -d' ' -f1-2)"
+}
+
+# Markdown table of $BENCH_ROWS.
+print_table()
+{
+	echo "| # | measurement | sslinfo_ext | reference | ratio (median) | spread (min–max) | target | met | command |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	awk -F'\t' '{
+		cmd = $9
+		gsub(/\|/, "\\|", cmd)
+		if (cmd != "-") cmd = "`" cmd "`"
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, cmd
+	}' "$BENCH_ROWS"
+}
+
+bench_phase()
+{
+	export BENCH_OUT="$BUILD/bench"
+	export BENCH_ROWS="$BENCH_OUT/rows.tsv"
+	export BENCH_BINDIR="$PRIV_BINDIR"
+	export BENCH_CERTDIR="$CERTDIR"
+	export PATH="$PRIV_BINDIR:$PATH"
+	export PG_TEST_PORT_DIR="${PG_TEST_PORT_DIR:-/tmp/sslinfo_ext-portlock}"
+	source bench/common.sh
+
+	local started load_before load_after plain_port preload_port failed=0
+	rm -rf "$BENCH_OUT"
+	mkdir -p "$BENCH_OUT"
+	: >"$BENCH_ROWS"
+	started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+	load_before="$(bench_load)"
+	SECONDS=0
+
+	# Two clusters: without the library preloaded (parts 1; part 5's
+	# baseline) and with it (parts 4 and 5).
+	stop_clusters()
+	{
+		bash test/cluster.sh stop --dir "$BENCH_OUT/plain" --remove >/dev/null 2>&1
+		bash test/cluster.sh stop --dir "$BENCH_OUT/preload" >/dev/null 2>&1
+	}
+	trap stop_clusters EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	bench_say "starting throwaway TLS clusters in $BENCH_OUT/plain and $BENCH_OUT/preload"
+	bash test/cluster.sh start --bindir "$PRIV_BINDIR" --certdir "$CERTDIR" \
+		--dir "$BENCH_OUT/plain" >/dev/null || return 1
+	bash test/cluster.sh start --bindir "$PRIV_BINDIR" --certdir "$CERTDIR" \
+		--dir "$BENCH_OUT/preload" --conf "shared_preload_libraries = 'sslinfo_ext'" >/dev/null || return 1
+	plain_port="$(sed -n 's/^export PGPORT=//p' "$BENCH_OUT/plain/env")"
+	preload_port="$(sed -n 's/^export PGPORT=//p' "$BENCH_OUT/preload/env")"
+	for dir in plain preload; do
+		(
+			source "$BENCH_OUT/$dir/env"
+			psql -X -q -v ON_ERROR_STOP=1 -d postgres <<-'SQL'
+				CREATE DATABASE bench;
+				\connect bench
+				CREATE EXTENSION sslinfo_ext;
+				CREATE SCHEMA contrib;
+				CREATE EXTENSION sslinfo SCHEMA contrib;
+			SQL
+		) || return 1
+	done
+
+	bash bench/percall.sh "$plain_port" || failed=1
+
+	if [ -f bench/view_scan.sh ]; then
+		bash bench/view_scan.sh || failed=1
+	else
+		bench_row 2 "pg_stat_ssl_ext vs pg_stat_ssl scans, 100 / 1,000 TLS sessions" \
+			"pending" "" "" "" "no slower" "-" "bench/view_scan.sh (issue 4) not merged yet"
+		bench_row 3 "TLS connections/s (pgbench -C) with vs without shared_preload_libraries" \
+			"pending" "" "" "" "< 2% overhead" "-" "bench/view_scan.sh (issue 4) not merged yet"
+	fi
+
+	# Parts 4 and 5 need the preloaded cluster stopped (postgres -C) and
+	# then run it under valgrind.
+	bash bench/shmem.sh "$BENCH_OUT/preload" || failed=1
+	bash bench/callgrind.sh "$BENCH_OUT/preload" "$BENCH_OUT/plain" || failed=1
+
+	stop_clusters
+	trap - EXIT
+	load_after="$(bench_load)"
+
+	{
+		echo "sslinfo_ext benchmark — $started — $(machine_line)"
+		echo
+		echo "Command: \`make bench\` (BENCH_ROUNDS=$BENCH_ROUNDS, BENCH_SECONDS=$BENCH_SECONDS); took ${SECONDS} s;" \
+			"$load_before at start, $load_after at the end."
+		echo "Ratios are per round (A and B measured back to back, order alternating), median and min–max over $BENCH_ROUNDS rounds."
+		echo "\`\$LONGDN\` is \`$(bench_conninfo PORT client_longdn | sed "s|$TOP/||g")\` (PORT of the cluster without preloading; \`\$LONGDN_PRELOAD\`: the same for the cluster with \`shared_preload_libraries = 'sslinfo_ext'\`)."
+		echo "Per-call rows: the reference runs the same command with \`contrib.\` in place of \`public.\`."
+		echo
+		print_table
+	} | sed "s|$TOP/||g" | tee "$BENCH_OUT/results.md"
+
+	if grep -q $'\tNO\t' "$BENCH_ROWS"; then
+		echo
+		echo "Targets missed: $(awk -F'\t' '$8 == "NO" { printf "%s%s", (n++ ? ", " : ""), $1 }' "$BENCH_ROWS")"
+	fi
+	[ "$failed" -eq 0 ]
+}
+
+if [ "${1:-}" = --bench-phase ]; then
+	bench_phase
+	exit
+fi
+
+# ---- setup (as the invoking user): the steps of make test ----------------
+
+REQUIRED_PACKAGES+=(valgrind)
+ensure_packages
+build_extension || { echo "build failed" >&2; exit 1; }
+private_install || { echo "installing into $PRIV_ROOT failed" >&2; exit 1; }
+make_certs || { echo "certificate generation failed" >&2; exit 1; }
+
+if is_root; then
+	tree="$(tree_for_server_user)" || { echo "cannot prepare a tree for the postgres user" >&2; exit 1; }
+	say "measuring as the OS user postgres"
+	(cd "$tree" && as_test_user bash bench/run.sh --bench-phase)
+	rc=$?
+	if [ "$tree" != "$TOP" ]; then
+		mkdir -p "$BUILD/bench"
+		cp "$tree/build/bench/results.md" "$BUILD/bench/" 2>/dev/null
+		rm -rf "$tree"
+	fi
+	exit "$rc"
+fi
+as_test_user bash bench/run.sh --bench-phase

@@ -11,7 +11,9 @@
 # so every forked backend writes its own profile, counted from its first
 # instruction after the fork to its exit.  Then CONNECTIONS connections
 # with the client_longdn certificate each run SELECT pg_backend_pid() (the
-# pid names the profile) and disconnect; the server is stopped again.
+# pid names the profile) and disconnect, after one uncounted warm-up
+# connection (it rebuilds the relcache init file); the server is stopped
+# again.
 #
 # From each backend's profile bench/callgrind-entries.pl takes the whole
 # backend's instructions (TLS handshake, authentication, InitPostgres, the

@@ -121,10 +121,9 @@ function_row()
 		"$COMMAND"
 	# keep the floor measurements for the floor rows
 	ALL_FLOOR["$shape"]+="${ALL_FLOOR[$shape]:+ }$FLOOR_NS"
-	FLOOR_COMMAND_OF["$shape"]="$COMMAND"
-}
+	}
 
-declare -A ALL_FLOOR=() FLOOR_COMMAND_OF=()
+declare -A ALL_FLOOR=()
 SCALAR_FLOOR="pg_backend_pid()"
 SRF_FLOOR="pg_options_to_table('{a=1,b=2,c=3}')"
 
@@ -150,6 +149,6 @@ for shape in scalar srf; do
 	fi
 	bench_row "$id" "$what" "$(fmt '%.0f ns' "$med")" "" "" \
 		"$(fmt '%.0f–%.0f ns' "$min" "$max")" "" "" \
-		"the first script of the rows above, e.g. ${FLOOR_COMMAND_OF[$shape]}"
+		"$([ "$shape" = srf ] && echo "first -f script of row 1e" || echo "first -f script of rows 1a–1d, 1f")"
 done
 exit $failed

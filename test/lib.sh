@@ -83,7 +83,7 @@ ensure_packages()
 	fi
 	export DEBIAN_FRONTEND=noninteractive UCF_FORCE_CONFFOLD=1
 	apt-get update </dev/null
-	apt-get install -y --no-install-recommends \
+	apt-get install -y \
 		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
 		"${missing[@]}" </dev/null
 }

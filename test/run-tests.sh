@@ -135,6 +135,9 @@ show_failure_details()
 
 test_phase()
 {
+	# Interrupted: stop here (the cluster scripts clean up after themselves).
+	trap 'echo; say interrupted; echo "$((regress_passed + tap_passed)) passed, $((regress_failed + tap_failed + 1)) failed"; exit 130' INT TERM HUP
+
 	run_regress
 	run_tap
 

@@ -118,7 +118,11 @@ reserve_port()
 			my $free = bind($s, sockaddr_in($port, inet_aton('127.0.0.1'))) && listen($s, 1);
 			close $s;
 			next unless $free;
-			sysopen(my $fh, "$dir/$port.rsv", O_RDWR | O_CREAT) or next;
+			# world-writable, so another OS user's run can take it over later
+			my $old_umask = umask(0);
+			my $opened = sysopen(my $fh, "$dir/$port.rsv", O_RDWR | O_CREAT, 0666);
+			umask($old_umask);
+			next unless $opened;
 			flock($fh, LOCK_EX) or die "flock: $!";
 			my $pid = <$fh> // '0';
 			chomp $pid;
@@ -210,7 +214,10 @@ fi
 stop_server
 remove_cluster 2>/dev/null || true
 
-mkdir -p "$port_dir" 2>/dev/null && chmod 1777 "$port_dir" 2>/dev/null || true
+if [ ! -d "$port_dir" ]; then
+	mkdir -p "$port_dir"
+	chmod 1777 "$port_dir" 2>/dev/null || true  # a concurrent run may own it
+fi
 mkdir -p "$cdir"
 sockdir="$(mktemp -d /tmp/sslx.XXXXXX)"
 own_by_server "$cdir" "$sockdir"

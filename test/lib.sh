@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # lib.sh: steps shared by test/run-tests.sh (make test) and test/demo.sh
 # (make demo).  Source it from the top of the source tree; it defines
 # functions and variables only.

@@ -99,7 +99,8 @@ run_tap()
 	rm -rf build/tap
 	mkdir -p build/tap
 	if [ ! -d "$PORT_LOCK_DIR" ]; then
-		mkdir -p "$PORT_LOCK_DIR" && chmod 1777 "$PORT_LOCK_DIR"
+		mkdir -p "$PORT_LOCK_DIR"
+		chmod 1777 "$PORT_LOCK_DIR" 2>/dev/null || true  # a concurrent run may own it
 	fi
 	# shellcheck disable=SC2086
 	PATH="$PRIV_BINDIR:$PATH" \

@@ -137,13 +137,16 @@ tree_for_server_user()
 }
 
 # Run "$@" as the user the clusters run as (postgres when we are root),
-# with a clean libpq environment.
+# without the caller's libpq settings (PGHOST, PGSSLMODE, ...).
 as_test_user()
 {
 	local -a clean=()
 	local v
 	for v in $(compgen -e); do
-		case "$v" in PG*) clean+=(-u "$v") ;; esac
+		case "$v" in
+			PG_MAJOR | PG_TEST_*) ;;
+			PG*) clean+=(-u "$v") ;;
+		esac
 	done
 	if is_root; then
 		runuser -u postgres -- env "${clean[@]}" "$@"

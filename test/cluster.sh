@@ -195,7 +195,13 @@ fi
 
 # ---- start ----------------------------------------------------------------
 
-for f in server.crt server.key ca.crt root.crl; do
+# The files tls.conf names as '@DATADIR@/FILE', copied from the certdir.
+tls_files()
+{
+	grep -o "'@DATADIR@/[^']*'" "$template/tls.conf" | sed "s|'@DATADIR@/||; s|'\$||"
+}
+
+for f in $(tls_files); do
 	if [ ! -r "$certdir/$f" ]; then
 		echo "cluster.sh: $certdir/$f missing: run test/certs/make-certs.sh $certdir first" >&2
 		exit 1
@@ -248,7 +254,7 @@ as_server "$bindir/initdb" -D "$data" -A trust -N -E UTF8 --locale=C >"$cdir/ini
 	{ cat "$cdir/initdb.log" >&2; exit 1; }
 
 # TLS files into the data directory, owned by the server user.
-for f in $(grep -o "'@DATADIR@/[^']*'" "$template/tls.conf" | sed "s|'@DATADIR@/||; s|'$||"); do
+for f in $(tls_files); do
 	install -m 0644 "$certdir/$f" "$data/$f"
 	case "$f" in *.key) chmod 0600 "$data/$f" ;; esac
 	own_by_server "$data/$f"

@@ -7,7 +7,10 @@
 MODULE_big = sslinfo_ext
 OBJS = \
 	sslinfo_ext.o \
+	src/cert_lifecycle.o \
+	src/require_ssl.o \
 	src/tls_facts.o \
+	src/tls_files.o \
 	src/x509_render.o
 
 EXTENSION = sslinfo_ext

@@ -9,12 +9,13 @@ OBJS = \
 	sslinfo_ext.o \
 	src/cert_lifecycle.o \
 	src/require_ssl.o \
+	src/tls_audit.o \
 	src/tls_facts.o \
 	src/tls_files.o \
 	src/x509_render.o
 
 EXTENSION = sslinfo_ext
-DATA = sslinfo_ext--1.0.sql
+DATA = sslinfo_ext--1.0.sql sslinfo_ext--1.0--1.1.sql
 PGFILEDESC = "sslinfo_ext - TLS session, certificate and policy information"
 
 PG_CPPFLAGS = -I$(srcdir)/src

@@ -306,11 +306,13 @@ crl ca root.crl 30
 
 # Certificate lifecycle tests (t/*cert*, t/*audit*), in files of their own:
 # a chain through an intermediate CA (server_chained-chain.crt holds leaf
-# then intermediate), a server certificate expiring in 2 days, a stale CRL
-# of the root CA and a passphrase-protected copy of server.key.
+# then intermediate), server certificates expiring in 2 days and expired a
+# day ago, a stale CRL of the root CA and a passphrase-protected copy of
+# server.key.
 issue intermediate     ca     ca           03 "/O=sslinfo_ext test/CN=sslinfo_ext Test Intermediate CA" --days 1825
 issue server_chained   server intermediate 04 "/O=sslinfo_ext test/CN=localhost" --ext "subjectAltName = DNS:localhost, IP:127.0.0.1"
 issue server_expiring  server ca           05 "/O=sslinfo_ext test/CN=localhost" --not-before "-1 day" --not-after "+2 days" --ext "subjectAltName = DNS:localhost, IP:127.0.0.1"
+issue server_expired   server ca           06 "/O=sslinfo_ext test/CN=localhost" --not-before "-30 days" --not-after "-1 day" --ext "subjectAltName = DNS:localhost, IP:127.0.0.1"
 bundle server_chained-chain.crt server_chained intermediate
 crl_dated ca root-stale.crl "-40 days" "-10 days"
 encrypted_key server server-encrypted.key "sslinfo_ext test passphrase"

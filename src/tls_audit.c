@@ -362,23 +362,30 @@ check_crl_configured(void)
 
 /* --- ciphers and protocols --------------------------------------------- */
 
+/*
+ * Whether ssl_ciphers conforms is checked whether or not the policy is
+ * enforced: with enforcement off a conforming value is only a warning (the
+ * next change is not checked), a value outside the policy an error.
+ */
 static AuditResult
 check_cipher_policy(void)
 {
 	const char *ciphers = tls_files_setting("ssl_ciphers");
 	char	   *problem = NULL;
 
-	if (!cipher_policy_is_on())
-		return result(AUDIT_WARNING,
-					  psprintf("The cipher policy is off: ssl_ciphers = '%s' is not checked.", ciphers),
-					  "Set sslinfo_ext.cipher_policy = on (with sslinfo_ext in shared_preload_libraries) and ssl_ciphers = 'ALL' or a ';'-separated list of allowed suites.");
 	if (!cipher_policy_conforms(ciphers, &problem))
 		return result(AUDIT_ERROR,
 					  psprintf("ssl_ciphers = '%s' does not conform to the cipher policy: %s",
 							   ciphers, problem ? problem : "unknown problem."),
-					  "Set ssl_ciphers to 'ALL' or to ';'-separated suites from sslinfo_ext.allowed_ciphers, and reload.");
+					  "Set ssl_ciphers to 'ALL' or to ';'-separated suites from sslinfo_ext.allowed_ciphers, with sslinfo_ext.cipher_policy = on, and reload.");
+	if (!cipher_policy_is_on())
+		return result(AUDIT_WARNING,
+					  psprintf("ssl_ciphers = '%s' conforms to the cipher policy, but the policy is not enforced (sslinfo_ext.cipher_policy is off or sslinfo_ext is not preloaded).",
+							   ciphers),
+					  "Set sslinfo_ext.cipher_policy = on with sslinfo_ext in shared_preload_libraries.");
 	return result(AUDIT_OK,
-				  psprintf("ssl_ciphers = '%s' conforms to the cipher policy.", ciphers),
+				  psprintf("ssl_ciphers = '%s' conforms to the cipher policy, which is enforced.",
+						   ciphers),
 				  NULL);
 }
 
@@ -491,7 +498,19 @@ hba_rule_text(const HbaRule *rule)
 	if (rule->address)
 		appendStringInfo(&buf, " %s", rule->address);
 	if (rule->netmask)
-		appendStringInfo(&buf, " %s", rule->netmask);
+	{
+		unsigned char mask[16];
+		int			prefix = -1;
+
+		if (inet_pton(AF_INET, rule->netmask, mask) == 1)
+			prefix = netmask_prefix(mask, 4);
+		else if (inet_pton(AF_INET6, rule->netmask, mask) == 1)
+			prefix = netmask_prefix(mask, 16);
+		if (prefix >= 0)
+			appendStringInfo(&buf, "/%d", prefix);
+		else
+			appendStringInfo(&buf, " %s", rule->netmask);
+	}
 	appendStringInfo(&buf, " %s", rule->auth_method);
 	if (rule->options[0] != '\0')
 		appendStringInfo(&buf, " %s", rule->options);
@@ -510,10 +529,11 @@ copy_value(SPITupleTable *tuptable, HeapTuple tuple, int col,
 
 /*
  * The rules of pg_hba.conf that parse, through pg_hba_file_rules with the
- * caller's privileges.  False when the caller may not read them.
+ * caller's privileges, and the lines that do not (*errors, NULL if none).
+ * False when the caller may not read them.
  */
 static bool
-read_hba_rules(List **rules)
+read_hba_rules(List **rules, char **errors)
 {
 	MemoryContext caller_cxt = CurrentMemoryContext;
 	bool		allowed;
@@ -525,14 +545,18 @@ read_hba_rules(List **rules)
 		"'line ' || line_number, type, "
 		"array_to_string(database, ','), array_to_string(user_name, ','), "
 		"address, netmask, auth_method, "
-		"coalesce(array_to_string(options, ' '), '') "
-		"FROM pg_catalog.pg_hba_file_rules WHERE error IS NULL";
+		"coalesce(array_to_string(options, ' '), ''), error "
+		"FROM pg_catalog.pg_hba_file_rules";
 
 	*rules = NIL;
+	*errors = NULL;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
-	if (SPI_execute("SELECT pg_catalog.has_function_privilege("
+	/* the view and the function behind it are both superuser-only */
+	if (SPI_execute("SELECT pg_catalog.has_table_privilege("
+					"'pg_catalog.pg_hba_file_rules', 'SELECT') AND "
+					"pg_catalog.has_function_privilege("
 					"'pg_catalog.pg_hba_file_rules()', 'EXECUTE')",
 					true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not check the privilege on pg_hba_file_rules()");
@@ -546,8 +570,23 @@ read_hba_rules(List **rules)
 		for (uint64 i = 0; i < SPI_processed; i++)
 		{
 			HeapTuple	tuple = SPI_tuptable->vals[i];
-			HbaRule    *rule = MemoryContextAllocZero(caller_cxt, sizeof(HbaRule));
+			HbaRule    *rule;
 			MemoryContext oldcxt;
+			char	   *error = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 9);
+
+			/* a line with an error is not a rule; say so in the details */
+			if (error != NULL)
+			{
+				char	   *where = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 1);
+
+				*errors = *errors == NULL ?
+					MemoryContextStrdup(caller_cxt,
+										psprintf("%s: %s", where, error)) :
+					MemoryContextStrdup(caller_cxt,
+										psprintf("%s; %s: %s", *errors, where, error));
+				continue;
+			}
+			rule = MemoryContextAllocZero(caller_cxt, sizeof(HbaRule));
 
 			rule->where = copy_value(SPI_tuptable, tuple, 1, caller_cxt);
 			rule->type = copy_value(SPI_tuptable, tuple, 2, caller_cxt);
@@ -574,12 +613,25 @@ read_hba_rules(List **rules)
 	return allowed;
 }
 
+/*
+ * Lines with errors are not rules (and while pg_hba.conf has any, a reload
+ * keeps the previous rules): name them in each pg_hba.conf check.
+ */
+static AuditResult
+hba_note_errors(AuditResult r, const char *errors)
+{
+	if (errors != NULL)
+		r.detail = psprintf("%s Lines with errors were not checked (%s).",
+							r.detail, errors);
+	return r;
+}
+
 static AuditResult
 hba_unreadable(void)
 {
 	return result(AUDIT_WARNING,
-				  pstrdup("The pg_hba.conf rules cannot be checked: the calling role may not execute pg_hba_file_rules()."),
-				  "Run ssl_config_audit() as a superuser, or GRANT EXECUTE ON FUNCTION pg_catalog.pg_hba_file_rules() to the role that runs it.");
+				  pstrdup("The pg_hba.conf rules cannot be checked: the calling role may not read pg_hba_file_rules."),
+				  "Run ssl_config_audit() as a superuser, or grant the role that runs it SELECT on pg_catalog.pg_hba_file_rules and EXECUTE on the function pg_catalog.pg_hba_file_rules().");
 }
 
 static bool
@@ -779,10 +831,11 @@ sslinfo_ext_ssl_config_audit(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	List	   *rules;
+	char	   *hba_errors;
 	bool		hba_readable;
 
 	InitMaterializedSRF(fcinfo, 0);
-	hba_readable = read_hba_rules(&rules);
+	hba_readable = read_hba_rules(&rules, &hba_errors);
 
 	emit(rsinfo, "ssl_enabled", check_ssl_enabled());
 	emit(rsinfo, "server_cert_expiry", check_server_cert_expiry());
@@ -794,11 +847,17 @@ sslinfo_ext_ssl_config_audit(PG_FUNCTION_ARGS)
 	emit(rsinfo, "tls13_bypass", check_tls13_bypass());
 	emit(rsinfo, "min_protocol", check_min_protocol());
 	emit(rsinfo, "hba_non_tls_remote",
-		 hba_readable ? check_hba_non_tls_remote(rules) : hba_unreadable());
+		 hba_readable ?
+		 hba_note_errors(check_hba_non_tls_remote(rules), hba_errors) :
+		 hba_unreadable());
 	emit(rsinfo, "hba_weak_auth",
-		 hba_readable ? check_hba_weak_auth(rules) : hba_unreadable());
+		 hba_readable ?
+		 hba_note_errors(check_hba_weak_auth(rules), hba_errors) :
+		 hba_unreadable());
 	emit(rsinfo, "hba_no_client_cert",
-		 hba_readable ? check_hba_no_client_cert(rules) : hba_unreadable());
+		 hba_readable ?
+		 hba_note_errors(check_hba_no_client_cert(rules), hba_errors) :
+		 hba_unreadable());
 	emit(rsinfo, "password_encryption", check_password_encryption());
 	emit(rsinfo, "require_ssl", check_require_ssl());
 

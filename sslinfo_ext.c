@@ -36,6 +36,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "cipher_policy.h"
 #include "tls_facts.h"
 #include "x509_render.h"
 
@@ -187,6 +188,9 @@ sslinfo_ext_client_authentication(Port *port, int status)
 void
 _PG_init(void)
 {
+	/* units define their settings before the prefix is reserved */
+	cipher_policy_init();
+
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("sslinfo_ext");
 #else

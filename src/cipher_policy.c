@@ -532,6 +532,14 @@ cipher_policy_tls_init(SSL_CTX *context, bool isServerStart)
 void
 cipher_policy_init(void)
 {
+	/*
+	 * Restart-only when the policy can be enforced.  Without preloading
+	 * PostgreSQL refuses PGC_POSTMASTER settings, and the settings only feed
+	 * the SQL functions, so they follow the configuration file.
+	 */
+	GucContext	context = process_shared_preload_libraries_in_progress ?
+		PGC_POSTMASTER : PGC_SIGHUP;
+
 	DefineCustomBoolVariable("sslinfo_ext.cipher_policy",
 							 "Holds ssl_ciphers to the openGauss cipher rule.",
 							 "When on, and sslinfo_ext is in shared_preload_libraries, "
@@ -539,7 +547,7 @@ cipher_policy_init(void)
 							 "sslinfo_ext.allowed_ciphers separated by \";\".",
 							 &policy_enabled,
 							 true,
-							 PGC_POSTMASTER,
+							 context,
 							 0,
 							 NULL, NULL, NULL);
 	DefineCustomStringVariable("sslinfo_ext.allowed_ciphers",
@@ -548,7 +556,7 @@ cipher_policy_init(void)
 							   "\"ALL\" in ssl_ciphers stands for all of them.",
 							   &allowed_ciphers_setting,
 							   DEFAULT_ALLOWED_CIPHERS,
-							   PGC_POSTMASTER,
+							   context,
 							   0,
 							   check_allowed_ciphers, assign_allowed_ciphers, NULL);
 

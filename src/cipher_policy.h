@@ -20,9 +20,11 @@
  * - cipher_policy_init() is called once from _PG_init, before
  *   MarkGUCPrefixReserved("sslinfo_ext").  It always defines the settings;
  *   it installs hooks only while shared_preload_libraries is processed.
- * - Both settings are restart-only (PGC_POSTMASTER): the rule itself
- *   cannot change under a running server, so a value of ssl_ciphers once
- *   accepted stays valid until the next start.
+ * - Both settings are restart-only (PGC_POSTMASTER) when preloaded: the
+ *   rule itself cannot change under a running server, so a value of
+ *   ssl_ciphers once accepted stays valid until the next start.  Without
+ *   preloading (PostgreSQL allows no PGC_POSTMASTER settings then) they
+ *   are PGC_SIGHUP and only feed the SQL functions.
  * - cipher_policy_conforms() returns true, or false with *problem set to a
  *   palloc'd one-line message naming the first bad entry and its
  *   position.  It applies the rule whether or not the policy is on.

@@ -8,6 +8,8 @@ MODULE_big = sslinfo_ext
 OBJS = \
 	sslinfo_ext.o \
 	src/cert_lifecycle.o \
+	src/cipher_policy.o \
+	src/cipher_policy_parse.o \
 	src/require_ssl.o \
 	src/tls_audit.o \
 	src/tls_facts.o \

@@ -8,6 +8,35 @@
 --
 
 --
+-- ssl_ciphers policy (src/cipher_policy.c)
+--
+-- Both functions work whether or not sslinfo_ext is preloaded and reveal
+-- nothing secret, so EXECUTE stays with PUBLIC.  The one setting-derived
+-- column, ssl_supported_ciphers().offered, is NULL for roles that may not
+-- read ssl_ciphers (those without the privileges of pg_read_all_settings).
+--
+
+CREATE FUNCTION ssl_cipher_policy_check(value text,
+    OUT "position" integer, OUT entry text, OUT ok boolean, OUT detail text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_cipher_policy_check'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION ssl_cipher_policy_check(text) IS
+'check an ssl_ciphers value against the cipher policy, one row per entry';
+
+CREATE FUNCTION ssl_supported_ciphers(
+    OUT name text, OUT iana_name text, OUT protocol text, OUT kx text,
+    OUT auth text, OUT enc text, OUT mac text, OUT bits integer,
+    OUT strength text, OUT allowed boolean, OUT offered boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_supported_ciphers'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION ssl_supported_ciphers() IS
+'cipher suites of the linked OpenSSL, whether the policy allows them and whether the server offers them';
+
+--
 -- Certificate lifecycle and TLS hardening: the server's certificates and
 -- CRLs as configured, and the TLS configuration audit.  They read only the
 -- files named by the server's settings; EXECUTE for pg_monitor (and

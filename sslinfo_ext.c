@@ -40,6 +40,7 @@
 #include "storage/shmem.h"
 
 #include "cert_lifecycle.h"
+#include "cipher_policy.h"
 #include "require_ssl.h"
 #include "tls_facts.h"
 #include "x509_render.h"
@@ -225,6 +226,8 @@ sslinfo_ext_shmem_startup(void)
 void
 _PG_init(void)
 {
+	/* units define their settings before the prefix is reserved */
+	cipher_policy_init();
 	require_ssl_init();
 	cert_lifecycle_init();
 

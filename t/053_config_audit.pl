@@ -126,18 +126,13 @@ check_audit('hardened', {});
 
 # --- weak configuration A -----------------------------------------------------
 
-# A certificate that expires in 2 days, then (after it was loaded) a key that
-# does not belong to it, readable by everyone.
+# A certificate that expires in 2 days; the cipher policy off (a restart:
+# its settings are restart-only) with PostgreSQL's default ssl_ciphers.
 copy("$certdir/server_expiring.crt", "$pgdata/server.crt") or die $!;
 copy("$certdir/server_expiring.key", "$pgdata/server.key") or die $!;
 chmod(0600, "$pgdata/server.key");
-$node->reload;
-$node->poll_query_until('postgres', 'SELECT true');
-copy("$certdir/client_plain.key", "$pgdata/server.key") or die $!;
-chmod(0644, "$pgdata/server.key");
-
 write_hba($weak_hba);
-reconfigure(<<'EOF', "SELECT current_setting('password_encryption') = 'md5'");
+$node->append_conf('postgresql.conf', <<'EOF');
 ssl_ca_file = ''
 ssl_crl_file = ''
 sslinfo_ext.cipher_policy = off
@@ -146,6 +141,12 @@ ssl_min_protocol_version = 'TLSv1'
 sslinfo_ext.require_ssl = off
 password_encryption = 'md5'
 EOF
+$node->restart;
+
+# Then, with the server running, a key that does not belong to the
+# certificate, readable by everyone (PostgreSQL would refuse to start so).
+copy("$certdir/client_plain.key", "$pgdata/server.key") or die $!;
+chmod(0644, "$pgdata/server.key");
 
 my $rows = check_audit(
 	'weak A',
@@ -182,7 +183,7 @@ chmod(0600, "$pgdata/server.key");
 copy("$certdir/ca.crt", "$pgdata/ca.crt") or die $!;
 copy("$certdir/root-stale.crl", "$pgdata/stale.crl") or die $!;
 write_hba($weak_hba);
-reconfigure(<<'EOF', "SELECT current_setting('ssl') = 'off'");
+$node->append_conf('postgresql.conf', <<'EOF');
 ssl = off
 ssl_ca_file = 'ca.crt'
 ssl_crl_file = 'stale.crl'
@@ -193,6 +194,7 @@ ssl_max_protocol_version = ''
 sslinfo_ext.require_ssl = on
 password_encryption = 'scram-sha-256'
 EOF
+$node->restart;
 
 check_audit(
 	'weak B',

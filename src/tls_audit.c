@@ -100,6 +100,17 @@ setting_is(const char *name, const char *value)
 	return pg_strcasecmp(tls_files_setting(name), value) == 0;
 }
 
+/* A protocol-version setting for a detail text: quoted, "" explained */
+static char *
+protocol_setting_text(const char *name, const char *empty_means)
+{
+	const char *value = tls_files_setting(name);
+
+	if (value[0] == '\0')
+		return psprintf("%s = '' (%s)", name, empty_means);
+	return psprintf("%s = '%s'", name, value);
+}
+
 /* --- TLS on ------------------------------------------------------------ */
 
 static AuditResult
@@ -394,16 +405,16 @@ check_tls13_bypass(void)
 {
 	if (cipher_policy_tls13_bypass())
 		return result(AUDIT_WARNING,
-					  psprintf("ssl_max_protocol_version = '%s' allows TLS 1.3, whose cipher suites ssl_ciphers does not govern: TLS 1.3 sessions bypass the cipher policy.",
-							   tls_files_setting("ssl_max_protocol_version")),
+					  psprintf("%s allows TLS 1.3, whose cipher suites ssl_ciphers does not govern: TLS 1.3 sessions bypass the cipher policy.",
+							   protocol_setting_text("ssl_max_protocol_version", "no maximum")),
 					  "Set ssl_max_protocol_version = 'TLSv1.2' if the policy must hold for every session, and reload.");
 	if (!cipher_policy_is_on())
 		return result(AUDIT_OK,
 					  pstrdup("The cipher policy is off, so there is nothing for TLS 1.3 to bypass."),
 					  NULL);
 	return result(AUDIT_OK,
-				  psprintf("ssl_max_protocol_version = '%s': TLS 1.3 cannot be negotiated, so every session uses a suite of ssl_ciphers.",
-						   tls_files_setting("ssl_max_protocol_version")),
+				  psprintf("%s: TLS 1.3 cannot be negotiated, so every session uses a suite of ssl_ciphers.",
+						   protocol_setting_text("ssl_max_protocol_version", "no maximum")),
 				  NULL);
 }
 
@@ -417,8 +428,8 @@ check_min_protocol(void)
 					  psprintf("ssl_min_protocol_version = '%s'.", min),
 					  NULL);
 	return result(AUDIT_ERROR,
-				  psprintf("ssl_min_protocol_version = '%s' admits protocol versions older than TLS 1.2, which RFC 8996 deprecates.",
-						   min),
+				  psprintf("%s admits protocol versions older than TLS 1.2, which RFC 8996 deprecates.",
+						   protocol_setting_text("ssl_min_protocol_version", "any version")),
 				  "Set ssl_min_protocol_version = 'TLSv1.2' (or 'TLSv1.3') and reload.");
 }
 

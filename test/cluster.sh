@@ -118,7 +118,11 @@ reserve_port()
 			my $free = bind($s, sockaddr_in($port, inet_aton('127.0.0.1'))) && listen($s, 1);
 			close $s;
 			next unless $free;
-			sysopen(my $fh, "$dir/$port.rsv", O_RDWR | O_CREAT) or next;
+			# world-writable, so another OS user's run can take it over later
+			my $old_umask = umask(0);
+			my $opened = sysopen(my $fh, "$dir/$port.rsv", O_RDWR | O_CREAT, 0666);
+			umask($old_umask);
+			next unless $opened;
 			flock($fh, LOCK_EX) or die "flock: $!";
 			my $pid = <$fh> // '0';
 			chomp $pid;
@@ -191,7 +195,13 @@ fi
 
 # ---- start ----------------------------------------------------------------
 
-for f in server.crt server.key ca.crt root.crl; do
+# The files tls.conf names as '@DATADIR@/FILE', copied from the certdir.
+tls_files()
+{
+	grep -o "'@DATADIR@/[^']*'" "$template/tls.conf" | sed "s|'@DATADIR@/||; s|'\$||"
+}
+
+for f in $(tls_files); do
 	if [ ! -r "$certdir/$f" ]; then
 		echo "cluster.sh: $certdir/$f missing: run test/certs/make-certs.sh $certdir first" >&2
 		exit 1
@@ -210,7 +220,10 @@ fi
 stop_server
 remove_cluster 2>/dev/null || true
 
-mkdir -p "$port_dir" 2>/dev/null && chmod 1777 "$port_dir" 2>/dev/null || true
+if [ ! -d "$port_dir" ]; then
+	mkdir -p "$port_dir"
+	chmod 1777 "$port_dir" 2>/dev/null || true  # a concurrent run may own it
+fi
 mkdir -p "$cdir"
 sockdir="$(mktemp -d /tmp/sslx.XXXXXX)"
 own_by_server "$cdir" "$sockdir"
@@ -241,7 +254,7 @@ as_server "$bindir/initdb" -D "$data" -A trust -N -E UTF8 --locale=C >"$cdir/ini
 	{ cat "$cdir/initdb.log" >&2; exit 1; }
 
 # TLS files into the data directory, owned by the server user.
-for f in $(grep -o "'@DATADIR@/[^']*'" "$template/tls.conf" | sed "s|'@DATADIR@/||; s|'$||"); do
+for f in $(tls_files); do
 	install -m 0644 "$certdir/$f" "$data/$f"
 	case "$f" in *.key) chmod 0600 "$data/$f" ;; esac
 	own_by_server "$data/$f"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # lib.sh: steps shared by test/run-tests.sh (make test) and test/demo.sh
 # (make demo).  Source it from the top of the source tree; it defines
 # functions and variables only.
@@ -83,7 +84,7 @@ ensure_packages()
 	fi
 	export DEBIAN_FRONTEND=noninteractive UCF_FORCE_CONFFOLD=1
 	apt-get update </dev/null
-	apt-get install -y --no-install-recommends \
+	apt-get install -y \
 		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
 		"${missing[@]}" </dev/null
 }
@@ -136,13 +137,16 @@ tree_for_server_user()
 }
 
 # Run "$@" as the user the clusters run as (postgres when we are root),
-# with a clean libpq environment.
+# without the caller's libpq settings (PGHOST, PGSSLMODE, ...).
 as_test_user()
 {
 	local -a clean=()
 	local v
 	for v in $(compgen -e); do
-		case "$v" in PG*) clean+=(-u "$v") ;; esac
+		case "$v" in
+			PG_MAJOR | PG_TEST_*) ;;
+			PG*) clean+=(-u "$v") ;;
+		esac
 	done
 	if is_root; then
 		runuser -u postgres -- env "${clean[@]}" "$@"

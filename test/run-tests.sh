@@ -99,7 +99,8 @@ run_tap()
 	rm -rf build/tap
 	mkdir -p build/tap
 	if [ ! -d "$PORT_LOCK_DIR" ]; then
-		mkdir -p "$PORT_LOCK_DIR" && chmod 1777 "$PORT_LOCK_DIR"
+		mkdir -p "$PORT_LOCK_DIR"
+		chmod 1777 "$PORT_LOCK_DIR" 2>/dev/null || true  # a concurrent run may own it
 	fi
 	# shellcheck disable=SC2086
 	PATH="$PRIV_BINDIR:$PATH" \
@@ -135,6 +136,9 @@ show_failure_details()
 
 test_phase()
 {
+	# Interrupted: stop here (the cluster scripts clean up after themselves).
+	trap 'echo; say interrupted; echo "$((regress_passed + tap_passed)) passed, $((regress_failed + tap_failed + 1)) failed"; exit 130' INT TERM HUP
+
 	run_regress
 	run_tap
 

@@ -41,8 +41,6 @@ them); see F<test/README.md> for the list.
 
 All are exported.
 
-=over
-
 =cut
 
 package SslinfoExtTest;
@@ -68,6 +66,8 @@ my $test_dir     = abs_path(dirname(__FILE__) . '/..');
 my $template_dir = "$test_dir/tls-cluster";
 
 =pod
+
+=over
 
 =item certdir()
 

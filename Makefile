@@ -31,7 +31,8 @@ SHLIB_LINK += -lssl -lcrypto
 REGRESS = \
 	notls \
 	tls_functions \
-	contrib_compare
+	contrib_compare \
+	cipher_policy
 REGRESS_OPTS = --outputdir=build/regress
 REGRESS_PREP = regress-prep
 TAP_TESTS = 1

@@ -162,27 +162,48 @@ max_entries_for(CpMode mode)
 	return mode == CP_MODE_SSL_CIPHERS ? allowlist.n : CP_MAX_ENTRIES;
 }
 
+/* A bad entry's message, detail and hint, as every report words them */
+typedef struct EntryProblem
+{
+	char		message[CP_DISPLAY_BUFSIZE + 128];
+	char		detail[CP_DESCRIBE_BUFSIZE];
+	char		hint[JOINED_LIST_SIZE + 128];
+} EntryProblem;
+
+static void
+describe_bad_entry(const char *parameter, const char *value, const CpEntry *e,
+				   CpMode mode, EntryProblem *problem)
+{
+	char		shown[CP_DISPLAY_BUFSIZE];
+
+	cp_display(value + e->offset, e->length, shown, sizeof(shown));
+	snprintf(problem->message, sizeof(problem->message),
+			 "invalid entry %d in parameter \"%s\": \"%s\"",
+			 e->position, parameter, shown);
+	cp_describe(e, value, mode, max_entries_for(mode), problem->detail,
+				sizeof(problem->detail));
+	if (mode == CP_MODE_SSL_CIPHERS)
+		snprintf(problem->hint, sizeof(problem->hint),
+				 "Set \"ALL\" or cipher suite names separated by \";\", from: %s.",
+				 allowlist_commas);
+	else
+		snprintf(problem->hint, sizeof(problem->hint),
+				 "List TLS 1.2 cipher suites by their OpenSSL names, separated by \";\"; "
+				 "ssl_supported_ciphers() shows them.");
+}
+
 /* The first bad entry of a value as GUC's error message, detail and hint */
 static void
 set_guc_check_error(const char *parameter, const char *value,
 					const CpEntry *e, CpMode mode)
 {
-	char		shown[CP_DISPLAY_BUFSIZE];
-	char		sentence[CP_DESCRIBE_BUFSIZE];
+	EntryProblem problem;
 
-	cp_display(value + e->offset, e->length, shown, sizeof(shown));
-	cp_describe(e, value, mode, max_entries_for(mode), sentence, sizeof(sentence));
-
+	describe_bad_entry(parameter, value, e, mode, &problem);
 	GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
-	GUC_check_errmsg("invalid entry %d in parameter \"%s\": \"%s\"",
-					 e->position, parameter, shown);
-	GUC_check_errdetail("%s", sentence);
-	if (mode == CP_MODE_SSL_CIPHERS)
-		GUC_check_errhint("Set \"ALL\" or cipher suite names separated by \";\", from: %s.",
-						  allowlist_commas);
-	else
-		GUC_check_errhint("List TLS 1.2 cipher suites by their OpenSSL names, separated by \";\"; "
-						  "ssl_supported_ciphers() shows them.");
+	GUC_check_errmsg("%s", problem.message);
+	GUC_check_errdetail("%s", problem.detail);
+	GUC_check_errhint("%s", problem.hint);
 }
 
 /* Is this ssl_ciphers value PostgreSQL's wired-in default, unchanged? */
@@ -529,6 +550,26 @@ cipher_policy_tls_init(SSL_CTX *context, bool isServerStart)
 }
 #endif
 
+/* An invalid sslinfo_ext.allowed_ciphers at start stops the server */
+static void
+refuse_configured_allowlist(const char *value)
+{
+	CpEntry		entries[CP_MAX_ENTRIES + 1];
+	CpResult	result;
+	EntryProblem problem;
+
+	parse_value(value, CP_MODE_ALLOWLIST, entries, &result);
+	if (result.first_error < 0)
+		return;
+	describe_bad_entry("sslinfo_ext.allowed_ciphers", value,
+					   &entries[result.first_error], CP_MODE_ALLOWLIST, &problem);
+	ereport(FATAL,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg_internal("%s", problem.message),
+			 errdetail_internal("%s", problem.detail),
+			 errhint("%s", problem.hint)));
+}
+
 void
 cipher_policy_init(void)
 {
@@ -539,6 +580,17 @@ cipher_policy_init(void)
 	 */
 	GucContext	context = process_shared_preload_libraries_in_progress ?
 		PGC_POSTMASTER : PGC_SIGHUP;
+	const char *placeholder;
+	char	   *configured_allowlist = NULL;
+
+	/*
+	 * PostgreSQL only warns when a configured value of a setting defined
+	 * here is invalid, and keeps the default; remember the configured
+	 * allowlist to make that fatal instead.
+	 */
+	placeholder = GetConfigOption("sslinfo_ext.allowed_ciphers", true, false);
+	if (placeholder != NULL)
+		configured_allowlist = pstrdup(placeholder);
 
 	DefineCustomBoolVariable("sslinfo_ext.cipher_policy",
 							 "Holds ssl_ciphers to the openGauss cipher rule.",
@@ -562,6 +614,10 @@ cipher_policy_init(void)
 
 	if (!process_shared_preload_libraries_in_progress || !policy_enabled)
 		return;
+
+	if (configured_allowlist != NULL &&
+		strcmp(configured_allowlist, allowed_ciphers_setting) != 0)
+		refuse_configured_allowlist(configured_allowlist);
 
 	ssl_ciphers_record = find_guc_record("ssl_ciphers");
 	if (ssl_ciphers_record == NULL || ssl_ciphers_record->vartype != PGC_STRING)

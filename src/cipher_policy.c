@@ -142,7 +142,7 @@ join_allowlist(const CpAllowlist *allow, const char *sep, char *buf)
 	size_t		used = 0;
 
 	buf[0] = '\0';
-	for (int i = 0; i < allow->n; i++)
+	for (int i = 0; i < allow->n && used < JOINED_LIST_SIZE; i++)
 		used += snprintf(buf + used, JOINED_LIST_SIZE - used, "%s%s",
 						 i > 0 ? sep : "", SSL_CIPHER_get_name(allow->suites[i]));
 }

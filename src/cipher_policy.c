@@ -123,7 +123,7 @@ static bool hook_installed = false;
 static struct config_generic *ssl_ciphers_record = NULL;
 static GucStringCheckHook prev_ssl_ciphers_check_hook = NULL;
 
-#ifdef USE_SSL
+#ifdef USE_OPENSSL
 static openssl_tls_init_hook_typ prev_openssl_tls_init_hook = NULL;
 #endif
 
@@ -492,7 +492,7 @@ apply_policy_to_value_in_place(void)
 	pfree(current);
 }
 
-#ifdef USE_SSL
+#ifdef USE_OPENSSL
 /*
  * Runs in the postmaster each time the SSL context is built (start and
  * every reload): log what the policy cannot enforce or what will keep
@@ -631,7 +631,7 @@ cipher_policy_init(void)
 
 	apply_policy_to_value_in_place();
 
-#ifdef USE_SSL
+#ifdef USE_OPENSSL
 	prev_openssl_tls_init_hook = openssl_tls_init_hook;
 	openssl_tls_init_hook = cipher_policy_tls_init;
 #endif

@@ -48,6 +48,7 @@
 
 #include "cipher_policy.h"
 #include "cipher_policy_parse.h"
+#include "pg_compat.h"
 
 #define DEFAULT_ALLOWED_CIPHERS \
 	"DHE-RSA-AES128-GCM-SHA256;DHE-RSA-AES256-GCM-SHA384;" \
@@ -84,30 +85,6 @@
 #define guc_owned_free(ptr)		free(ptr)
 #endif
 
-#if PG_VERSION_NUM < 150000
-/* PostgreSQL 15 added InitMaterializedSRF(); this is its 14 equivalent */
-static void
-InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext oldcontext;
-	TupleDesc	tupdesc;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		(rsinfo->allowedModes & SFRM_Materialize) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-
-	oldcontext = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
-	MemoryContextSwitchTo(oldcontext);
-}
-#endif
 
 /* Settings */
 static bool policy_enabled = true;

@@ -1,34 +1,40 @@
 # sslinfo_ext/Makefile
 #
 # Plain PGXS:   make && make install && make installcheck
-# Everything:   make demo | make test   (install missing packages, build,
-#               run on throwaway TLS clusters; see test/README.md)
+# Everything:   make demo | make test | make bench   (install missing packages,
+#               build, run on throwaway TLS clusters; see test/README.md)
 
 MODULE_big = sslinfo_ext
 OBJS = \
 	sslinfo_ext.o \
+	src/cert_lifecycle.o \
+	src/cipher_policy.o \
+	src/cipher_policy_parse.o \
+	src/require_ssl.o \
+	src/tls_audit.o \
 	src/tls_facts.o \
+	src/tls_files.o \
 	src/x509_render.o
 
 EXTENSION = sslinfo_ext
-DATA = sslinfo_ext--1.0.sql
+DATA = sslinfo_ext--1.0.sql sslinfo_ext--1.0--1.1.sql
 PGFILEDESC = "sslinfo_ext - TLS session, certificate and policy information"
 
 PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK += -lssl -lcrypto
 
-# pg_regress runs against its own TLS-enabled temporary instance; the
-# certificates and the configuration it needs are generated into build/ by
-# test/regress-setup.sh (a prerequisite of installcheck below).
+# installcheck runs pg_regress against a throwaway TLS cluster that
+# test/cluster.sh starts from $(bindir) and stops again (see
+# pg_regress_installcheck below); the SQL \connects over TLS with the
+# certificates test/certs/make-certs.sh generates into build/certs.  As root
+# use 'make test'.  Details: test/README.md.
 REGRESS = \
 	notls \
 	tls_functions \
-	contrib_compare
-REGRESS_OPTS = \
-	--temp-instance=build/regress-instance \
-	--temp-config=build/regress.conf \
-	--outputdir=build/regress \
-	--port=$(shell cat build/regress.port 2>/dev/null || echo 55432)
+	contrib_compare \
+	cipher_policy
+REGRESS_OPTS = --outputdir=build/regress
+REGRESS_PREP = regress-prep
 TAP_TESTS = 1
 
 # Debian installs pg_config per major; prefer the one CI tests.
@@ -36,7 +42,7 @@ PG_MAJOR ?= 15
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_config) pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
-.PHONY: demo test
+.PHONY: demo test bench
 ifeq ($(PGXS),)
 all:
 	@echo "pg_config not found: run 'make demo' or 'make test' (they install what is missing)," >&2
@@ -47,15 +53,39 @@ endif
 demo:
 	@PG_MAJOR=$(PG_MAJOR) bash test/demo.sh
 
+# COPT given on the command line reaches the build through the environment.
 test:
 	@PG_MAJOR=$(PG_MAJOR) bash test/run-tests.sh
+
+# Benchmarks against contrib sslinfo and core PostgreSQL (bench/run.sh).
+bench:
+	@PG_MAJOR=$(PG_MAJOR) bash bench/run.sh
 
 ifneq ($(PGXS),)
 include $(PGXS)
 
-installcheck: build/regress.conf
-build/regress.conf:
-	bash test/regress-setup.sh
+# pg_regress (installcheck mode, database contrib_regression) inside a
+# throwaway TLS cluster; PGHOST/PGPORT point at it.
+pg_regress_installcheck = \
+	echo "+++ regress install-check in a throwaway TLS cluster +++" && \
+	bash $(srcdir)/test/cluster.sh run --bindir '$(bindir)' \
+		--certdir build/certs --dir build/regress-cluster -- \
+	$(top_builddir)/src/test/regress/pg_regress \
+	--inputdir=$(srcdir) \
+	--bindir='$(bindir)' \
+	$(pg_regress_locale_flags) $(EXTRA_REGRESS_OPTS)
+
+# TAP tests find test/perl/SslinfoExtTest.pm.
+PG_PROVE_FLAGS += -I $(srcdir)/test/perl
+
+.PHONY: regress-prep
+regress-prep:
+	@if [ "$$(id -u)" = 0 ]; then \
+		echo "make installcheck cannot run as root (initdb refuses root); use 'make test'," >&2; \
+		echo "which runs the suite as the OS user postgres." >&2; \
+		exit 1; \
+	fi
+	@bash $(srcdir)/test/certs/make-certs.sh build/certs
 endif
 
 .DEFAULT_GOAL := all

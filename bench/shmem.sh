@@ -17,7 +17,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 source bench/common.sh
 
 data="$1/data"
-EXACT_SQL="SELECT coalesce(sum(allocated_size), 0) AS bytes FROM pg_shmem_allocations WHERE name LIKE 'sslinfo_ext%'"
+EXACT_SQL="SELECT coalesce(sum(allocated_size), 0) AS bytes, string_agg(name, ', ' ORDER BY name) AS areas FROM pg_shmem_allocations WHERE name LIKE 'sslinfo_ext%'"
 
 if [ -f "$data/postmaster.pid" ]; then
 	pg_ctl -D "$data" -m fast -w -t 60 stop >/dev/null || exit 1
@@ -30,13 +30,16 @@ shmem_size_mb()
 		-c shared_preload_libraries="$2" 2>>"$BENCH_OUT/shmem.log"
 }
 
-# bytes of the extension's allocations for max_connections $1
+# bytes of the extension's allocations for max_connections $1; sets
+# EXACT_BYTES and AREAS (their names)
 exact_bytes()
 {
-	echo "$EXACT_SQL" |
+	local out
+	out="$(echo "$EXACT_SQL" |
 		postgres --single -D "$data" -c max_connections="$1" \
-			-c shared_preload_libraries=sslinfo_ext postgres 2>>"$BENCH_OUT/shmem.log" |
-		sed -n 's/.*bytes = "\([0-9]*\)".*/\1/p' | head -n 1
+			-c shared_preload_libraries=sslinfo_ext postgres 2>>"$BENCH_OUT/shmem.log")"
+	EXACT_BYTES="$(sed -n 's/.*bytes = "\([0-9]*\)".*/\1/p' <<<"$out" | head -n 1)"
+	AREAS="$(sed -n 's/.*areas = "\([^"]*\)".*/\1/p' <<<"$out" | head -n 1)"
 }
 
 human()
@@ -55,13 +58,14 @@ id=a
 for n in 100 1000 10000; do
 	without="$(shmem_size_mb "$n" "")"
 	with="$(shmem_size_mb "$n" sslinfo_ext)"
-	exact[$n]="$(exact_bytes "$n")"
+	exact_bytes "$n"
+	exact[$n]="$EXACT_BYTES"
 	if [ -z "$without" ] || [ -z "$with" ] || [ -z "${exact[$n]}" ]; then
 		bench_row "4$id" "shared memory added, max_connections = $n" "failed" "" "" "" "" "" \
 			"see $BENCH_OUT/shmem.log"
 		failed=1
 	else
-		bench_row "4$id" "shared memory added, max_connections = $n" \
+		bench_row "4$id" "shared memory added, max_connections = $n (areas: ${AREAS:-none})" \
 			"$(human "${exact[$n]}") (${exact[$n]} bytes)" \
 			"shared_memory_size $without MB → $with MB" \
 			"$(fmt '+%.2f%%' "$(awk -v e="${exact[$n]}" -v t="$without" 'BEGIN { print 100 * e / (t * 1048576) }')")" \
@@ -71,7 +75,7 @@ for n in 100 1000 10000; do
 	id=$(echo "$id" | tr a-y b-z)
 done
 if [ -n "${exact[100]:-}" ] && [ -n "${exact[10000]:-}" ]; then
-	bench_row "4$id" "shared memory per connection slot" \
+	bench_row "4$id" "shared memory per additional connection (max_connections 100 → 10,000)" \
 		"$(fmt '%.0f bytes' "$(awk -v a="${exact[100]}" -v b="${exact[10000]}" 'BEGIN { print (b - a) / 9900 }')")" \
 		"" "" "" "" "" "(bytes at 10,000 − bytes at 100) / 9,900"
 fi

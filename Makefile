@@ -7,11 +7,12 @@
 MODULE_big = sslinfo_ext
 OBJS = \
 	sslinfo_ext.o \
+	src/session_registry.o \
 	src/tls_facts.o \
 	src/x509_render.o
 
 EXTENSION = sslinfo_ext
-DATA = sslinfo_ext--1.0.sql
+DATA = sslinfo_ext--1.0.sql sslinfo_ext--1.0--1.1.sql
 PGFILEDESC = "sslinfo_ext - TLS session, certificate and policy information"
 
 PG_CPPFLAGS = -I$(srcdir)/src

@@ -35,7 +35,11 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
 
+#include "session_registry.h"
 #include "tls_facts.h"
 #include "x509_render.h"
 
@@ -79,6 +83,10 @@ static List *own_extensions = NIL;
 static bool own_extensions_ready = false;
 
 static ClientAuthentication_hook_type prev_client_auth_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+#if PG_VERSION_NUM >= 150000
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+#endif
 
 #if PG_VERSION_NUM < 150000
 /* PostgreSQL 15 added InitMaterializedSRF(); this is its 14 equivalent */
@@ -182,11 +190,35 @@ sslinfo_ext_client_authentication(Port *port, int status)
 {
 	if (prev_client_auth_hook)
 		prev_client_auth_hook(port, status);
+	if (status == STATUS_OK)
+		session_registry_record(port, tls_facts_own());
+}
+
+/* PROVISIONAL (session-registry branch): the lead's dispatcher replaces this */
+static void
+sslinfo_ext_shmem_request(void)
+{
+#if PG_VERSION_NUM >= 150000
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+#endif
+	RequestAddinShmemSpace(session_registry_shmem_size());
+}
+
+static void
+sslinfo_ext_shmem_startup(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	session_registry_shmem_startup();
+	LWLockRelease(AddinShmemInitLock);
 }
 
 void
 _PG_init(void)
 {
+	session_registry_init();
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("sslinfo_ext");
 #else
@@ -198,6 +230,14 @@ _PG_init(void)
 
 	prev_client_auth_hook = ClientAuthentication_hook;
 	ClientAuthentication_hook = sslinfo_ext_client_authentication;
+#if PG_VERSION_NUM >= 150000
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = sslinfo_ext_shmem_request;
+#else
+	sslinfo_ext_shmem_request();
+#endif
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = sslinfo_ext_shmem_startup;
 }
 
 /*

@@ -49,6 +49,7 @@ GRANT SELECT ON pg_stat_ssl_ext TO PUBLIC;
 CREATE FUNCTION pg_stat_ssl_ext_memory(
     max_connections integer DEFAULT NULL,
     OUT slots integer,
+    OUT slots_in_use integer,
     OUT slot_bytes bigint,
     OUT total_bytes bigint,
     OUT allocated boolean)

@@ -820,17 +820,17 @@ pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
 
 /*
  * pg_stat_ssl_ext_memory(max_connections): the registry's size, computed by
- * the code that sizes it.  With NULL, this server's; with a number, what it
- * would be with max_connections set to it and the other settings as they
- * are.
+ * the code that sizes it.  With NULL, this server's, and how many slots are
+ * in use now; with a number, what the size would be with max_connections
+ * set to it and the other settings as they are.
  */
 PG_FUNCTION_INFO_V1(pg_stat_ssl_ext_memory);
 Datum
 pg_stat_ssl_ext_memory(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[4];
-	bool		nulls[4] = {false, false, false, false};
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
 	int			nslots;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
@@ -850,8 +850,17 @@ pg_stat_ssl_ext_memory(PG_FUNCTION_ARGS)
 	}
 
 	values[0] = Int32GetDatum(nslots);
-	values[1] = Int64GetDatum((int64) slot_stride());
-	values[2] = Int64GetDatum((int64) registry_size(nslots));
-	values[3] = BoolGetDatum(registry != NULL);
+	if (registry != NULL && PG_ARGISNULL(0))
+	{
+		int			in_use;
+
+		pfree(occupied_slots(&in_use));
+		values[1] = Int32GetDatum(in_use);
+	}
+	else
+		nulls[1] = true;
+	values[2] = Int64GetDatum((int64) slot_stride());
+	values[3] = Int64GetDatum((int64) registry_size(nslots));
+	values[4] = BoolGetDatum(registry != NULL);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -171,6 +171,14 @@ static int	own_slotno = -1;
 void
 session_registry_init(void)
 {
+	/*
+	 * PGC_POSTMASTER settings can only be defined while the postmaster loads
+	 * the library; without preloading there are no slots to size, and the
+	 * calling session's own row uses the defaults.
+	 */
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+
 	DefineCustomIntVariable("sslinfo_ext.max_dn_bytes",
 							"Bytes kept of each distinguished name in pg_stat_ssl_ext.",
 							"A longer name is cut at a character boundary and "

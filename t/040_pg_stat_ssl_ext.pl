@@ -290,5 +290,51 @@ is($rows->{after_crash}{client_fingerprint}, cert_fingerprint('client_ec'),
 is(scalar(keys %$rows), 2, 'after crash recovery: the view has the reader and the new session');
 
 close_all_sessions();
+
+# ---- values longer than their field: cut at a character boundary, flagged ----
+
+open_session('whole_utf8', connstr($node, cert => 'client_utf8_cut'));
+wait_for_sessions('whole_utf8');
+$rows = rows_by_name();
+is($rows->{whole_utf8}{client_dn}, cert_facts('client_utf8_cut')->{dn},
+	'default max_dn_bytes: a 65-byte UTF-8 DN is whole');
+is($rows->{whole_utf8}{truncated}, JSON::PP::false, 'default max_dn_bytes: not truncated');
+close_all_sessions();
+
+my $default_slot_bytes =
+  $node->safe_psql('postgres', 'SELECT slot_bytes FROM pg_stat_ssl_ext_memory()');
+$node->append_conf('postgresql.conf',
+	"sslinfo_ext.max_dn_bytes = 64\nsslinfo_ext.max_san_bytes = 64");
+$node->restart;
+cmp_ok($node->safe_psql('postgres', 'SELECT slot_bytes FROM pg_stat_ssl_ext_memory()'),
+	'<', $default_slot_bytes - 2 * (1024 - 64), 'smaller settings, smaller slots');
+
+open_session('cut_utf8',   connstr($node, cert => 'client_utf8_cut'));
+open_session('cut_longdn', connstr($node, cert => 'client_longdn'));
+open_session('cut_san',    connstr($node, cert => 'client_san'));
+wait_for_sessions(qw(cut_utf8 cut_longdn cut_san));
+$rows = rows_by_name();
+
+# /O=sslinfo_ext test/CN= is 23 bytes, then 3-byte characters: 64 bytes end
+# inside the 14th, so 13 of them (62 bytes) are kept
+my $utf8_dn = cert_facts('client_utf8_cut')->{dn};
+is($rows->{cut_utf8}{client_dn}, substr($utf8_dn, 0, 23 + 13),
+	'max_dn_bytes 64: UTF-8 DN cut before the character that does not fit');
+is($rows->{cut_utf8}{truncated}, JSON::PP::true, 'max_dn_bytes 64: flagged truncated');
+is($rows->{cut_utf8}{client_fingerprint}, cert_fingerprint('client_utf8_cut'),
+	'max_dn_bytes 64: other columns whole');
+is($rows->{cut_longdn}{client_dn}, substr(cert_facts('client_longdn')->{dn}, 0, 64),
+	'max_dn_bytes 64: ASCII DN cut at 64 bytes');
+is($rows->{cut_longdn}{truncated}, JSON::PP::true, 'max_dn_bytes 64: long DN flagged');
+
+# each entry takes its length plus one byte: 22 + 24 + 14 = 60 of 64
+is_deeply($rows->{cut_san}{client_san},
+	[ 'DNS:carol.example.com', 'DNS:*.carol.example.net', 'IP:192.0.2.10' ],
+	'max_san_bytes 64: the leading SAN entries that fit, none cut');
+is($rows->{cut_san}{truncated}, JSON::PP::true, 'max_san_bytes 64: flagged truncated');
+is($rows->{cut_san}{client_dn}, cert_facts('client_san')->{dn},
+	'max_san_bytes 64: a short DN stays whole');
+
+close_all_sessions();
 $node->stop;
 done_testing();

@@ -26,7 +26,8 @@ SHLIB_LINK += -lssl -lcrypto
 REGRESS = \
 	notls \
 	tls_functions \
-	contrib_compare
+	contrib_compare \
+	pg_stat_ssl_ext
 REGRESS_OPTS = --outputdir=build/regress
 REGRESS_PREP = regress-prep
 TAP_TESTS = 1

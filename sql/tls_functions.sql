@@ -136,7 +136,7 @@ SELECT ssl_client_serial() = 2::numeric ^ 159 - 1 AS serial_is_2_pow_159_minus_1
 -- PostgreSQL itself refuses the connection while filling pg_stat_ssl.)
 \connect :c_plain
 CREATE DATABASE sslinfo_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
-\set c_encoding_latin1 :tls ' sslcert=build/certs/client_encoding.crt sslkey=build/certs/client_encoding.key dbname=sslinfo_latin1'
+\set c_encoding_latin1 :tls ' sslcert=build/certs/client_encoding.crt sslkey=build/certs/client_encoding.key dbname=sslinfo_latin1 client_encoding=UTF8'
 \connect :c_encoding_latin1
 CREATE EXTENSION sslinfo_ext;
 SHOW server_encoding;

@@ -7,8 +7,14 @@
 MODULE_big = sslinfo_ext
 OBJS = \
 	sslinfo_ext.o \
+	src/cert_lifecycle.o \
+	src/cipher_policy.o \
+	src/cipher_policy_parse.o \
+	src/require_ssl.o \
 	src/session_registry.o \
+	src/tls_audit.o \
 	src/tls_facts.o \
+	src/tls_files.o \
 	src/x509_render.o
 
 EXTENSION = sslinfo_ext
@@ -27,6 +33,7 @@ REGRESS = \
 	notls \
 	tls_functions \
 	contrib_compare \
+	cipher_policy \
 	pg_stat_ssl_ext
 REGRESS_OPTS = --outputdir=build/regress
 REGRESS_PREP = regress-prep

@@ -5,10 +5,8 @@
 -- computed live (the TAP tests t/04x_pg_stat_ssl_ext*.pl cover the shared
 -- registry); the answers are the same either way.
 --
-\set tls 'host=localhost hostaddr=127.0.0.1 sslmode=verify-full sslrootcert=build/certs/ca.crt dbname=contrib_regression'
-\set c_san :tls ' sslcert=build/certs/client_san.crt sslkey=build/certs/client_san.key application_name=regress_san'
-\set c_longdn :tls ' sslcert=build/certs/client_longdn.crt sslkey=build/certs/client_longdn.key'
-\set tcp_notls 'host=localhost hostaddr=127.0.0.1 sslmode=disable dbname=contrib_regression'
+\i sql/connections.psql
+\set c_san_named :c_san ' application_name=regress_san'
 
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS sslinfo_ext;
@@ -44,7 +42,7 @@ FROM pg_stat_ssl_ext WHERE pid = pg_backend_pid();
 -- TLS with a client certificate: the own row agrees with the own-session
 -- functions and with the certificate factory's fingerprint
 \set fp `cat build/certs/client_san.sha256`
-\connect :c_san
+\connect :c_san_named
 SELECT ssl,
        version = ssl_version() AS version,
        cipher = ssl_cipher() AS cipher,

@@ -1,10 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * pg_compat.h
- *	  Stand-ins for PostgreSQL APIs that older supported majors lack.
+ *	  Small shims for PostgreSQL APIs that differ between the majors
+ *	  sslinfo_ext builds on (14 to 19).
  *
- * Each stand-in has the name and behaviour of the API it replaces, so code
- * is written once against the newest API.  Included only from .c files.
+ * Contract: each shim has the name and behaviour of the newest API, so
+ * code calls the modern name everywhere.
  *
  * Copyright (c) 2026, the sslinfo_ext developers
  *
@@ -21,7 +22,10 @@
 #include "utils/tuplestore.h"
 
 #if PG_VERSION_NUM < 150000
-/* PostgreSQL 15 added InitMaterializedSRF(); flags are not used here */
+/*
+ * PostgreSQL 15 added InitMaterializedSRF(); this is its 14 equivalent for
+ * the flags value 0 (the only one sslinfo_ext uses).
+ */
 static inline void
 InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
 {

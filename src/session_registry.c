@@ -302,6 +302,7 @@ session_registry_shmem_startup(void)
 	Size		size = registry_size(nslots);
 	bool		found;
 
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	registry = ShmemInitStruct("sslinfo_ext session registry", size, &found);
 	if (!found)
 	{
@@ -314,6 +315,7 @@ session_registry_shmem_startup(void)
 		elog(DEBUG1, "sslinfo_ext session registry: %d slots of %zu bytes, %zu bytes in all",
 			 nslots, registry->slot_stride, size);
 	}
+	LWLockRelease(AddinShmemInitLock);
 }
 
 /*

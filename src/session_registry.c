@@ -43,6 +43,7 @@
 #include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 #if PG_VERSION_NUM >= 170000
@@ -738,6 +739,7 @@ client_addr_datum(const SockAddr *addr, Datum *result)
  */
 typedef struct NameLookup
 {
+	MemoryContext context;		/* where the remembered name lives */
 	bool		valid;
 	Oid			oid;
 	Datum		name;			/* 0 for NULL */
@@ -749,6 +751,7 @@ name_column(NameLookup *last, Oid oid, bool database, int column,
 {
 	if (!last->valid || last->oid != oid)
 	{
+		MemoryContext oldcontext = MemoryContextSwitchTo(last->context);
 		char	   *name = NULL;
 
 		if (OidIsValid(oid))
@@ -756,6 +759,7 @@ name_column(NameLookup *last, Oid oid, bool database, int column,
 		last->name = name ? DirectFunctionCall1(namein, CStringGetDatum(name)) : (Datum) 0;
 		last->oid = oid;
 		last->valid = true;
+		MemoryContextSwitchTo(oldcontext);
 	}
 	values[column] = last->name;
 	nulls[column] = (last->name == (Datum) 0);
@@ -820,10 +824,19 @@ pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
 	int			noccupied = 0;
 	RegistrySlot *copy;
 	int			nbackends;
-	NameLookup	last_role = {0};
-	NameLookup	last_database = {0};
+	NameLookup	last_role = {.context = CurrentMemoryContext};
+	NameLookup	last_database = {.context = CurrentMemoryContext};
+	MemoryContext rowcontext;
 
 	InitMaterializedSRF(fcinfo, 0);
+
+	/*
+	 * A row's temporary values are freed after each row, so that a scan of
+	 * thousands of sessions does not hold (and fault in) all of them at once.
+	 */
+	rowcontext = AllocSetContextCreate(CurrentMemoryContext,
+									   "pg_stat_ssl_ext row",
+									   ALLOCSET_SMALL_SIZES);
 
 	if (registry != NULL)
 	{
@@ -842,6 +855,7 @@ pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
 		bool		nulls[NUM_COLUMNS];
 		PidSlot		key;
 		PidSlot    *found = NULL;
+		MemoryContext oldcontext;
 
 		if (local == NULL)
 			continue;
@@ -849,6 +863,7 @@ pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
 		if (!has_client_connection(be))
 			continue;
 
+		oldcontext = MemoryContextSwitchTo(rowcontext);
 		memset(values, 0, sizeof(values));
 		memset(nulls, 0, sizeof(nulls));
 		public_columns(be, &last_role, &last_database, values, nulls);
@@ -859,28 +874,31 @@ pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
 				if (col != COL_PID && col != COL_USENAME &&
 					col != COL_DATNAME && col != COL_APPLICATION_NAME)
 					nulls[col] = true;
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-			continue;
-		}
-
-		connection_columns(be, values, nulls);
-
-		key.pid = be->st_procpid;
-		if (noccupied > 0)
-			found = bsearch(&key, occupied, noccupied, sizeof(PidSlot), pid_slot_cmp);
-		if (found && slot_read(found->slotno, key.pid, copy))
-			slot_columns(copy, values, nulls);
-		else if (be->st_procpid == MyProcPid)
-		{
-			memset(copy, 0, offsetof(RegistrySlot, text));
-			pack_facts(copy, tls_facts_own());
-			slot_columns(copy, values, nulls);
 		}
 		else
-			core_columns(be, values, nulls);
+		{
+			connection_columns(be, values, nulls);
+
+			key.pid = be->st_procpid;
+			if (noccupied > 0)
+				found = bsearch(&key, occupied, noccupied, sizeof(PidSlot), pid_slot_cmp);
+			if (found && slot_read(found->slotno, key.pid, copy))
+				slot_columns(copy, values, nulls);
+			else if (be->st_procpid == MyProcPid)
+			{
+				memset(copy, 0, offsetof(RegistrySlot, text));
+				pack_facts(copy, tls_facts_own());
+				slot_columns(copy, values, nulls);
+			}
+			else
+				core_columns(be, values, nulls);
+		}
 
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextSwitchTo(oldcontext);
+		MemoryContextReset(rowcontext);
 	}
+	MemoryContextDelete(rowcontext);
 	return (Datum) 0;
 }
 

@@ -30,12 +30,18 @@
 #include "libpq/auth.h"
 #include "libpq/libpq-be.h"
 #include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "cert_lifecycle.h"
+#include "cipher_policy.h"
+#include "require_ssl.h"
 #include "tls_facts.h"
 #include "x509_render.h"
 
@@ -79,6 +85,10 @@ static List *own_extensions = NIL;
 static bool own_extensions_ready = false;
 
 static ClientAuthentication_hook_type prev_client_auth_hook = NULL;
+#if PG_VERSION_NUM >= 150000
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+#endif
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 #if PG_VERSION_NUM < 150000
 /* PostgreSQL 15 added InitMaterializedSRF(); this is its 14 equivalent */
@@ -182,11 +192,45 @@ sslinfo_ext_client_authentication(Port *port, int status)
 {
 	if (prev_client_auth_hook)
 		prev_client_auth_hook(port, status);
+
+	require_ssl_check(port, status);
+	if (status == STATUS_OK && port->ssl_in_use)
+	{
+		TlsFacts	facts;
+
+		tls_facts_collect(port, &facts);
+		cert_expiry_check(port, &facts);
+	}
+}
+
+/* Shared memory and LWLocks of the units */
+static void
+sslinfo_ext_shmem_request(void)
+{
+#if PG_VERSION_NUM >= 150000
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+#endif
+	RequestAddinShmemSpace(cert_lifecycle_shmem_size());
+	RequestNamedLWLockTranche(CERT_LIFECYCLE_LWLOCK_TRANCHE, 1);
+}
+
+static void
+sslinfo_ext_shmem_startup(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	cert_lifecycle_shmem_startup();
 }
 
 void
 _PG_init(void)
 {
+	/* units define their settings before the prefix is reserved */
+	cipher_policy_init();
+	require_ssl_init();
+	cert_lifecycle_init();
+
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("sslinfo_ext");
 #else
@@ -198,6 +242,15 @@ _PG_init(void)
 
 	prev_client_auth_hook = ClientAuthentication_hook;
 	ClientAuthentication_hook = sslinfo_ext_client_authentication;
+
+#if PG_VERSION_NUM >= 150000
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = sslinfo_ext_shmem_request;
+#else
+	sslinfo_ext_shmem_request();
+#endif
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = sslinfo_ext_shmem_startup;
 }
 
 /*

@@ -38,10 +38,14 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
 
 #include "cert_lifecycle.h"
 #include "cipher_policy.h"
 #include "require_ssl.h"
+#include "session_registry.h"
 #include "tls_facts.h"
 #include "x509_render.h"
 
@@ -194,12 +198,14 @@ sslinfo_ext_client_authentication(Port *port, int status)
 		prev_client_auth_hook(port, status);
 
 	require_ssl_check(port, status);
-	if (status == STATUS_OK && port->ssl_in_use)
+	if (status == STATUS_OK)
 	{
-		TlsFacts	facts;
+		/* facts rendered once, in TopMemoryContext, for every unit */
+		const TlsFacts *facts = tls_facts_own();
 
-		tls_facts_collect(port, &facts);
-		cert_expiry_check(port, &facts);
+		session_registry_record(port, facts);
+		if (port->ssl_in_use)
+			cert_expiry_check(port, facts);
 	}
 }
 
@@ -213,6 +219,7 @@ sslinfo_ext_shmem_request(void)
 #endif
 	RequestAddinShmemSpace(cert_lifecycle_shmem_size());
 	RequestNamedLWLockTranche(CERT_LIFECYCLE_LWLOCK_TRANCHE, 1);
+	RequestAddinShmemSpace(session_registry_shmem_size());
 }
 
 static void
@@ -221,6 +228,9 @@ sslinfo_ext_shmem_startup(void)
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
 	cert_lifecycle_shmem_startup();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	session_registry_shmem_startup();
+	LWLockRelease(AddinShmemInitLock);
 }
 
 void
@@ -230,6 +240,7 @@ _PG_init(void)
 	cipher_policy_init();
 	require_ssl_init();
 	cert_lifecycle_init();
+	session_registry_init();
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("sslinfo_ext");

@@ -167,7 +167,7 @@ sub scrape
 			$v =~ s/\\(.)/$1 eq 'n' ? "\n" : $1/ge;
 			$labels{$k} = $v;
 		}
-		push @samples, { name => $name, labels => \%labels, value => $value };
+		push @samples, { name => $name, labels => \%labels, value => $value, raw => $line };
 	}
 	return \@samples;
 }
@@ -353,6 +353,17 @@ is_deeply(
 	[ sort grep { /^sslinfo_ext_/ } keys %{ { map { $_->{name} => 1 } @$samples } } ],
 	[ sort @our_families ],
 	'every sslinfo_ext metric family is there');
+
+note "sslinfo_ext samples:\n",
+  join("\n", map { $_->{raw} } grep { $_->{name} =~ /^sslinfo_ext_/ } @$samples);
+
+# the alert rules use only metrics the queries produce
+my %scraped = map { $_->{name} => 1 } @$samples;
+my $alert_rules = slurp_file(dirname($queries) . '/alerts.yml');
+my @alert_metrics = sort keys %{ { map { $_ => 1 } $alert_rules =~ /\b(sslinfo_ext_\w+)/g } };
+ok(@alert_metrics >= 5, 'monitoring/alerts.yml uses the sslinfo_ext metrics');
+is_deeply([ grep { !$scraped{$_} } @alert_metrics ], [],
+	'every metric monitoring/alerts.yml uses is scraped');
 
 like($scrape->{exporter_sessions}, qr/^true\|TLSv1\.[23]\|[^,]+$/,
 	'the exporter has one TLS session');

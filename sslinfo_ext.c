@@ -38,12 +38,10 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
-#include "storage/ipc.h"
-#include "storage/lwlock.h"
-#include "storage/shmem.h"
 
 #include "cert_lifecycle.h"
 #include "cipher_policy.h"
+#include "pg_compat.h"
 #include "require_ssl.h"
 #include "session_registry.h"
 #include "tls_facts.h"
@@ -94,30 +92,6 @@ static shmem_request_hook_type prev_shmem_request_hook = NULL;
 #endif
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
-#if PG_VERSION_NUM < 150000
-/* PostgreSQL 15 added InitMaterializedSRF(); this is its 14 equivalent */
-static void
-InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext oldcontext;
-	TupleDesc	tupdesc;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		(rsinfo->allowedModes & SFRM_Materialize) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-
-	oldcontext = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
-	MemoryContextSwitchTo(oldcontext);
-}
-#endif
 
 void		_PG_init(void);
 
@@ -194,19 +168,24 @@ own_certificate(void)
 static void
 sslinfo_ext_client_authentication(Port *port, int status)
 {
+	const TlsFacts *facts;
+
 	if (prev_client_auth_hook)
 		prev_client_auth_hook(port, status);
 
+	/* may refuse the connection: before anything is recorded */
 	require_ssl_check(port, status);
-	if (status == STATUS_OK)
-	{
-		/* facts rendered once, in TopMemoryContext, for every unit */
-		const TlsFacts *facts = tls_facts_own();
+	if (status != STATUS_OK)
+		return;
 
-		session_registry_record(port, facts);
-		if (port->ssl_in_use)
-			cert_expiry_check(port, facts);
-	}
+	/*
+	 * The facts are rendered once, here, and kept for the backend's life:
+	 * the units below and the own-session SQL functions all read them.
+	 */
+	facts = tls_facts_own();
+	session_registry_record(port, facts);
+	if (facts->ssl_in_use)
+		cert_expiry_check(port, facts);
 }
 
 /* Shared memory and LWLocks of the units */

@@ -48,6 +48,7 @@
 
 #include "cipher_policy.h"
 #include "cipher_policy_parse.h"
+#include "pg_compat.h"
 
 #define DEFAULT_ALLOWED_CIPHERS \
 	"DHE-RSA-AES128-GCM-SHA256;DHE-RSA-AES256-GCM-SHA384;" \
@@ -84,30 +85,6 @@
 #define guc_owned_free(ptr)		free(ptr)
 #endif
 
-#if PG_VERSION_NUM < 150000
-/* PostgreSQL 15 added InitMaterializedSRF(); this is its 14 equivalent */
-static void
-InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext oldcontext;
-	TupleDesc	tupdesc;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		(rsinfo->allowedModes & SFRM_Materialize) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-
-	oldcontext = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
-	MemoryContextSwitchTo(oldcontext);
-}
-#endif
 
 /* Settings */
 static bool policy_enabled = true;
@@ -123,7 +100,7 @@ static bool hook_installed = false;
 static struct config_generic *ssl_ciphers_record = NULL;
 static GucStringCheckHook prev_ssl_ciphers_check_hook = NULL;
 
-#ifdef USE_SSL
+#ifdef USE_OPENSSL
 static openssl_tls_init_hook_typ prev_openssl_tls_init_hook = NULL;
 #endif
 
@@ -142,7 +119,7 @@ join_allowlist(const CpAllowlist *allow, const char *sep, char *buf)
 	size_t		used = 0;
 
 	buf[0] = '\0';
-	for (int i = 0; i < allow->n; i++)
+	for (int i = 0; i < allow->n && used < JOINED_LIST_SIZE; i++)
 		used += snprintf(buf + used, JOINED_LIST_SIZE - used, "%s%s",
 						 i > 0 ? sep : "", SSL_CIPHER_get_name(allow->suites[i]));
 }
@@ -162,27 +139,48 @@ max_entries_for(CpMode mode)
 	return mode == CP_MODE_SSL_CIPHERS ? allowlist.n : CP_MAX_ENTRIES;
 }
 
+/* A bad entry's message, detail and hint, as every report words them */
+typedef struct EntryProblem
+{
+	char		message[CP_DISPLAY_BUFSIZE + 128];
+	char		detail[CP_DESCRIBE_BUFSIZE];
+	char		hint[JOINED_LIST_SIZE + 128];
+} EntryProblem;
+
+static void
+describe_bad_entry(const char *parameter, const char *value, const CpEntry *e,
+				   CpMode mode, EntryProblem *problem)
+{
+	char		shown[CP_DISPLAY_BUFSIZE];
+
+	cp_display(value + e->offset, e->length, shown, sizeof(shown));
+	snprintf(problem->message, sizeof(problem->message),
+			 "invalid entry %d in parameter \"%s\": \"%s\"",
+			 e->position, parameter, shown);
+	cp_describe(e, value, mode, max_entries_for(mode), problem->detail,
+				sizeof(problem->detail));
+	if (mode == CP_MODE_SSL_CIPHERS)
+		snprintf(problem->hint, sizeof(problem->hint),
+				 "Set \"ALL\" or cipher suite names separated by \";\", from: %s.",
+				 allowlist_commas);
+	else
+		snprintf(problem->hint, sizeof(problem->hint),
+				 "List TLS 1.2 cipher suites by their OpenSSL names, separated by \";\"; "
+				 "ssl_supported_ciphers() shows them.");
+}
+
 /* The first bad entry of a value as GUC's error message, detail and hint */
 static void
 set_guc_check_error(const char *parameter, const char *value,
 					const CpEntry *e, CpMode mode)
 {
-	char		shown[CP_DISPLAY_BUFSIZE];
-	char		sentence[CP_DESCRIBE_BUFSIZE];
+	EntryProblem problem;
 
-	cp_display(value + e->offset, e->length, shown, sizeof(shown));
-	cp_describe(e, value, mode, max_entries_for(mode), sentence, sizeof(sentence));
-
+	describe_bad_entry(parameter, value, e, mode, &problem);
 	GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
-	GUC_check_errmsg("invalid entry %d in parameter \"%s\": \"%s\"",
-					 e->position, parameter, shown);
-	GUC_check_errdetail("%s", sentence);
-	if (mode == CP_MODE_SSL_CIPHERS)
-		GUC_check_errhint("Set \"ALL\" or cipher suite names separated by \";\", from: %s.",
-						  allowlist_commas);
-	else
-		GUC_check_errhint("List TLS 1.2 cipher suites by their OpenSSL names, separated by \";\"; "
-						  "ssl_supported_ciphers() shows them.");
+	GUC_check_errmsg("%s", problem.message);
+	GUC_check_errdetail("%s", problem.detail);
+	GUC_check_errhint("%s", problem.hint);
 }
 
 /* Is this ssl_ciphers value PostgreSQL's wired-in default, unchanged? */
@@ -471,7 +469,7 @@ apply_policy_to_value_in_place(void)
 	pfree(current);
 }
 
-#ifdef USE_SSL
+#ifdef USE_OPENSSL
 /*
  * Runs in the postmaster each time the SSL context is built (start and
  * every reload): log what the policy cannot enforce or what will keep
@@ -529,6 +527,26 @@ cipher_policy_tls_init(SSL_CTX *context, bool isServerStart)
 }
 #endif
 
+/* An invalid sslinfo_ext.allowed_ciphers at start stops the server */
+static void
+refuse_configured_allowlist(const char *value)
+{
+	CpEntry		entries[CP_MAX_ENTRIES + 1];
+	CpResult	result;
+	EntryProblem problem;
+
+	parse_value(value, CP_MODE_ALLOWLIST, entries, &result);
+	if (result.first_error < 0)
+		return;
+	describe_bad_entry("sslinfo_ext.allowed_ciphers", value,
+					   &entries[result.first_error], CP_MODE_ALLOWLIST, &problem);
+	ereport(FATAL,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg_internal("%s", problem.message),
+			 errdetail_internal("%s", problem.detail),
+			 errhint("%s", problem.hint)));
+}
+
 void
 cipher_policy_init(void)
 {
@@ -539,6 +557,17 @@ cipher_policy_init(void)
 	 */
 	GucContext	context = process_shared_preload_libraries_in_progress ?
 		PGC_POSTMASTER : PGC_SIGHUP;
+	const char *placeholder;
+	char	   *configured_allowlist = NULL;
+
+	/*
+	 * PostgreSQL only warns when a configured value of a setting defined
+	 * here is invalid, and keeps the default; remember the configured
+	 * allowlist to make that fatal instead.
+	 */
+	placeholder = GetConfigOption("sslinfo_ext.allowed_ciphers", true, false);
+	if (placeholder != NULL)
+		configured_allowlist = pstrdup(placeholder);
 
 	DefineCustomBoolVariable("sslinfo_ext.cipher_policy",
 							 "Holds ssl_ciphers to the openGauss cipher rule.",
@@ -563,6 +592,10 @@ cipher_policy_init(void)
 	if (!process_shared_preload_libraries_in_progress || !policy_enabled)
 		return;
 
+	if (configured_allowlist != NULL &&
+		strcmp(configured_allowlist, allowed_ciphers_setting) != 0)
+		refuse_configured_allowlist(configured_allowlist);
+
 	ssl_ciphers_record = find_guc_record("ssl_ciphers");
 	if (ssl_ciphers_record == NULL || ssl_ciphers_record->vartype != PGC_STRING)
 		ereport(FATAL,
@@ -575,7 +608,7 @@ cipher_policy_init(void)
 
 	apply_policy_to_value_in_place();
 
-#ifdef USE_SSL
+#ifdef USE_OPENSSL
 	prev_openssl_tls_init_hook = openssl_tls_init_hook;
 	openssl_tls_init_hook = cipher_policy_tls_init;
 #endif

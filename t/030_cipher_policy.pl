@@ -409,6 +409,15 @@ like($err, qr/DETAIL:  sslinfo_ext\.allowed_ciphers must name cipher suites; "AL
 like($err, qr/cannot be changed without restarting the server/, 'allowlist is restart-only');
 $node->stop;
 
+$node->adjust_conf('postgresql.conf', 'sslinfo_ext.allowed_ciphers',
+	"'ECDHE-RSA-AES128-GCM-SHA256;DHE-RSA-AES128-GCM-SHA265'");
+$offset = -s $node->logfile;
+ok(!$node->start(fail_ok => 1), 'start with a bad allowlist fails');
+like(
+	log_since($offset),
+	qr/FATAL:  invalid entry 2 in parameter "sslinfo_ext\.allowed_ciphers": "DHE-RSA-AES128-GCM-SHA265"\n.*DETAIL:  OpenSSL knows no cipher suite named "DHE-RSA-AES128-GCM-SHA265"; did you mean "DHE-RSA-AES128-GCM-SHA256"\?/,
+	'start with a bad allowlist: FATAL names the entry');
+
 # ---- an EC server certificate with DHE-RSA suites ----------------------------------
 
 my $pgdata = $node->data_dir;

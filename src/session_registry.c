@@ -104,18 +104,26 @@ typedef struct RegistrySlot
 	TimestampTz not_before;
 	TimestampTz not_after;
 	uint32		offset[NUM_SLOT_FIELDS];	/* into text, if present */
+	uint32		length[NUM_SLOT_FIELDS];	/* bytes, without the NUL */
 	uint32		text_used;
 	char		text[FLEXIBLE_ARRAY_MEMBER];
 } RegistrySlot;
 
+/*
+ * The registry: this header, then the owner index (each slot's owner pid,
+ * packed, so that finding the slots in use reads a few cache lines instead
+ * of one per slot), then the slots, each starting on a cache line.  The
+ * owner index is only a hint; a slot's own pid, read under the protocol,
+ * decides.
+ */
 typedef struct SessionRegistry
 {
 	int			nslots;
 	uint32		text_capacity;	/* of each slot */
 	Size		slot_stride;	/* bytes from one slot to the next */
+	Size		slots_offset;	/* from the start of the registry */
 } SessionRegistry;
 
-/* slots start one cache line after the header, each on a cache line */
 #define REGISTRY_HEADER_SIZE	TYPEALIGN(PG_CACHE_LINE_SIZE, sizeof(SessionRegistry))
 
 /* Columns of pg_stat_ssl_ext_sessions(), in order */
@@ -242,9 +250,16 @@ slot_stride(void)
 }
 
 static Size
+owner_index_size(int nslots)
+{
+	return TYPEALIGN(PG_CACHE_LINE_SIZE, mul_size(nslots, sizeof(int)));
+}
+
+static Size
 registry_size(int nslots)
 {
-	return add_size(REGISTRY_HEADER_SIZE, mul_size(nslots, slot_stride()));
+	return add_size(add_size(REGISTRY_HEADER_SIZE, owner_index_size(nslots)),
+					mul_size(nslots, slot_stride()));
 }
 
 /* One slot per backend that can hold a client connection, and then some */
@@ -263,8 +278,14 @@ registry_slot_count(void)
 static inline RegistrySlot *
 registry_slot(int slotno)
 {
-	return (RegistrySlot *) ((char *) registry + REGISTRY_HEADER_SIZE +
+	return (RegistrySlot *) ((char *) registry + registry->slots_offset +
 							 (Size) slotno * registry->slot_stride);
+}
+
+static inline volatile int *
+owner_index(void)
+{
+	return (volatile int *) ((char *) registry + REGISTRY_HEADER_SIZE);
 }
 
 Size
@@ -289,6 +310,7 @@ session_registry_shmem_startup(void)
 		registry->nslots = nslots;
 		registry->text_capacity = slot_text_capacity();
 		registry->slot_stride = slot_stride();
+		registry->slots_offset = REGISTRY_HEADER_SIZE + owner_index_size(nslots);
 		elog(DEBUG1, "sslinfo_ext session registry: %d slots of %zu bytes, %zu bytes in all",
 			 nslots, registry->slot_stride, size);
 	}
@@ -319,6 +341,7 @@ pack_text(RegistrySlot *image, SlotField field, const char *value,
 		len = pg_encoding_mbcliplen(PG_UTF8, value, valid, field_max(field));
 	}
 	image->offset[field] = image->text_used;
+	image->length[field] = len;
 	memcpy(image->text + image->text_used, value, len);
 	image->text[image->text_used + len] = '\0';
 	image->text_used += len + 1;
@@ -349,6 +372,7 @@ pack_san(RegistrySlot *image, List *san)
 		}
 		memcpy(image->text + image->text_used, entry, len + 1);
 		image->text_used += len + 1;
+		image->length[SLOT_SAN] += len + 1;
 		room -= len + 1;
 		image->san_count++;
 	}
@@ -416,6 +440,7 @@ slot_release(int code, Datum arg)
 	if (registry == NULL || own_slotno < 0)
 		return;
 	slot = registry_slot(own_slotno);
+	owner_index()[own_slotno] = 0;
 	START_CRIT_SECTION();
 	slot->changecount++;
 	pg_write_barrier();
@@ -456,6 +481,7 @@ session_registry_record(Port *port, const TlsFacts *facts)
 		on_shmem_exit(slot_release, (Datum) 0);
 	}
 	slot_publish(registry_slot(slotno), image);
+	owner_index()[slotno] = MyProcPid;
 	pfree(image);
 }
 
@@ -506,19 +532,17 @@ pid_slot_cmp(const void *a, const void *b)
 	return (pid_a > pid_b) - (pid_a < pid_b);
 }
 
-/*
- * The slots in use, sorted by pid.  The pids are read without the protocol:
- * a hint, which slot_read() confirms.
- */
+/* The slots in use according to the owner index, sorted by pid */
 static PidSlot *
 occupied_slots(int *count)
 {
 	PidSlot    *result = palloc(sizeof(PidSlot) * registry->nslots);
+	volatile int *owners = owner_index();
 	int			n = 0;
 
 	for (int slotno = 0; slotno < registry->nslots; slotno++)
 	{
-		int			pid = ((volatile RegistrySlot *) registry_slot(slotno))->pid;
+		int			pid = owners[slotno];
 
 		if (pid != 0)
 		{
@@ -536,9 +560,19 @@ occupied_slots(int *count)
  * Making rows
  */
 
+/*
+ * Valid UTF-8 of known length (slots hold nothing else) as text.  A UTF8 or
+ * SQL_ASCII database takes the bytes as they are, which is what
+ * x509_utf8_to_text() would do after checking them once more; other
+ * databases get them converted.
+ */
 static Datum
-utf8_datum(const char *utf8)
+utf8_datum(const char *utf8, int len)
 {
+	int			encoding = GetDatabaseEncoding();
+
+	if (encoding == PG_UTF8 || encoding == PG_SQL_ASCII)
+		return PointerGetDatum(cstring_to_text_with_len(utf8, len));
 	return PointerGetDatum(x509_utf8_to_text(utf8));
 }
 
@@ -548,9 +582,8 @@ core_string_datum(const char *raw)
 {
 	int			len = strlen(raw);
 	int			valid = pg_encoding_verifymbstr(PG_UTF8, raw, len);
-	char	   *clean = pnstrdup(raw, valid);
 
-	return utf8_datum(clean);
+	return utf8_datum(pnstrdup(raw, valid), valid);
 }
 
 static void
@@ -558,7 +591,8 @@ slot_text_column(const RegistrySlot *slot, SlotField field, int column,
 				 Datum *values, bool *nulls)
 {
 	if (slot->flags & SLOT_FIELD_PRESENT(field))
-		values[column] = utf8_datum(slot->text + slot->offset[field]);
+		values[column] = utf8_datum(slot->text + slot->offset[field],
+									slot->length[field]);
 	else
 		nulls[column] = true;
 }
@@ -604,8 +638,10 @@ slot_columns(const RegistrySlot *slot, Datum *values, bool *nulls)
 
 		for (int i = 0; i < slot->san_count; i++)
 		{
-			elems[i] = utf8_datum(entry);
-			entry += strlen(entry) + 1;
+			int			len = strlen(entry);
+
+			elems[i] = utf8_datum(entry, len);
+			entry += len + 1;
 		}
 		values[COL_CLIENT_SAN] =
 			PointerGetDatum(construct_array(elems, slot->san_count, TEXTOID,
@@ -694,25 +730,43 @@ client_addr_datum(const SockAddr *addr, Datum *result)
 	return true;
 }
 
+/*
+ * A role's or database's name as a name datum, remembered for the rest of
+ * the scan: most rows share a few roles and databases.
+ */
+typedef struct NameLookup
+{
+	bool		valid;
+	Oid			oid;
+	Datum		name;			/* 0 for NULL */
+} NameLookup;
+
+static void
+name_column(NameLookup *last, Oid oid, bool database, int column,
+			Datum *values, bool *nulls)
+{
+	if (!last->valid || last->oid != oid)
+	{
+		char	   *name = NULL;
+
+		if (OidIsValid(oid))
+			name = database ? get_database_name(oid) : GetUserNameFromId(oid, true);
+		last->name = name ? DirectFunctionCall1(namein, CStringGetDatum(name)) : (Datum) 0;
+		last->oid = oid;
+		last->valid = true;
+	}
+	values[column] = last->name;
+	nulls[column] = (last->name == (Datum) 0);
+}
+
 /* The columns pg_stat_activity shows everyone */
 static void
-public_columns(const PgBackendStatus *be, Datum *values, bool *nulls)
+public_columns(const PgBackendStatus *be, NameLookup *last_role,
+			   NameLookup *last_database, Datum *values, bool *nulls)
 {
-	char	   *name;
-
 	values[COL_PID] = Int32GetDatum(be->st_procpid);
-
-	name = OidIsValid(be->st_userid) ? GetUserNameFromId(be->st_userid, true) : NULL;
-	if (name)
-		values[COL_USENAME] = DirectFunctionCall1(namein, CStringGetDatum(name));
-	else
-		nulls[COL_USENAME] = true;
-
-	name = OidIsValid(be->st_databaseid) ? get_database_name(be->st_databaseid) : NULL;
-	if (name)
-		values[COL_DATNAME] = DirectFunctionCall1(namein, CStringGetDatum(name));
-	else
-		nulls[COL_DATNAME] = true;
+	name_column(last_role, be->st_userid, false, COL_USENAME, values, nulls);
+	name_column(last_database, be->st_databaseid, true, COL_DATNAME, values, nulls);
 
 	if (be->st_appname)
 		values[COL_APPLICATION_NAME] = CStringGetTextDatum(be->st_appname);
@@ -764,6 +818,8 @@ pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
 	int			noccupied = 0;
 	RegistrySlot *copy;
 	int			nbackends;
+	NameLookup	last_role = {0};
+	NameLookup	last_database = {0};
 
 	InitMaterializedSRF(fcinfo, 0);
 
@@ -793,7 +849,7 @@ pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
 
 		memset(values, 0, sizeof(values));
 		memset(nulls, 0, sizeof(nulls));
-		public_columns(be, values, nulls);
+		public_columns(be, &last_role, &last_database, values, nulls);
 
 		if (!reads_all && !has_privs_of_role(reader, be->st_userid))
 		{
@@ -867,7 +923,8 @@ pg_stat_ssl_ext_memory(PG_FUNCTION_ARGS)
 	}
 	else
 		nulls[1] = true;
-	values[2] = Int64GetDatum((int64) slot_stride());
+	/* a slot and its entry in the owner index */
+	values[2] = Int64GetDatum((int64) (slot_stride() + sizeof(int)));
 	values[3] = Int64GetDatum((int64) registry_size(nslots));
 	values[4] = BoolGetDatum(registry != NULL);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));

@@ -11,6 +11,7 @@ OBJS = \
 	src/cipher_policy.o \
 	src/cipher_policy_parse.o \
 	src/require_ssl.o \
+	src/session_registry.o \
 	src/tls_audit.o \
 	src/tls_facts.o \
 	src/tls_files.o \
@@ -32,7 +33,9 @@ REGRESS = \
 	notls \
 	tls_functions \
 	contrib_compare \
-	cipher_policy
+	cipher_policy \
+	pg_stat_ssl_ext \
+	upgrade
 REGRESS_OPTS = --outputdir=build/regress
 REGRESS_PREP = regress-prep
 TAP_TESTS = 1

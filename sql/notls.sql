@@ -14,6 +14,7 @@ FROM pg_proc p
 JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
 JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass
                    AND d.refobjid = e.oid AND e.extname = 'sslinfo_ext'
+WHERE p.proname LIKE 'ssl\_%'  -- the own-session functions
 ORDER BY p.proname;
 
 -- A Unix-socket session (pg_regress's own connection)
@@ -30,7 +31,7 @@ SELECT ssl_client_dn_field('no such field'), ssl_issuer_field('');
 SELECT ssl_client_dn_field(NULL), ssl_issuer_field(NULL);
 
 -- A TCP session with TLS disabled by the client
-\set tcp_notls 'host=localhost hostaddr=127.0.0.1 sslmode=disable dbname=contrib_regression'
+\i sql/connections.psql
 \connect :tcp_notls
 SELECT inet_client_addr() IS NOT NULL AS tcp, ssl_is_used(), ssl_version(),
        ssl_cipher(), ssl_cipher_bits(), ssl_client_cert_present(),

@@ -130,7 +130,7 @@ bench_phase()
 		echo
 		echo "Command: \`make bench\` (BENCH_ROUNDS=$BENCH_ROUNDS, BENCH_SECONDS=$BENCH_SECONDS); took ${SECONDS} s;" \
 			"$load_before at start, $load_after at the end."
-		echo "Every ratio is taken per round and shown as the median and the min–max spread over $BENCH_ROUNDS rounds." \
+		echo "Every ratio is taken per round (a pair of A and B measurements) and shown as the median and the min–max spread over the rounds: $BENCH_ROUNDS for part 1, as stated in the row elsewhere." \
 			"Per-call rows (1x): a round is one pgbench run of three scripts — floor, sslinfo_ext, contrib — that pgbench picks at random for every transaction, so the sides alternate many times a second under the same load; ns per call = latency / calls per statement." \
 			"Elsewhere A and B runs alternate, the order swapped every round."
 		echo "\`\$LONGDN\` is \`$(bench_conninfo PORT client_longdn | sed "s|$TOP/||g")\` (PORT: the cluster without the library preloaded; \`\$LONGDN_PRELOAD\`: the same for the cluster with \`shared_preload_libraries = 'sslinfo_ext'\`)."

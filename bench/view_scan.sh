@@ -3,6 +3,7 @@
 # view_scan.sh: benchmark of pg_stat_ssl_ext (a measurement, not a test).
 #
 #   bash bench/view_scan.sh [--quick]
+#   bash bench/view_scan.sh --rows      (from bench/run.sh, i.e. make bench)
 #
 # 1. Reading the view: with 100 and then 1,000 idle TLS sessions (client
 #    certificate with a 265-byte DN) on a cluster with sslinfo_ext preloaded,
@@ -21,6 +22,11 @@
 # missing) and throwaway clusters from test/cluster.sh; as root, the
 # clusters and clients run as the OS user postgres.  Prints every command it
 # measures with.  About 4 minutes on 2 cores (--quick: about 1).
+#
+# --rows: the same measurements inside make bench's measuring phase (setup
+# done, running as the cluster user, bench/common.sh's environment): no
+# tables of its own, rows 2a, 2b and 3 of make bench's one table instead,
+# work files under $BENCH_OUT/view_scan.
 
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -39,7 +45,7 @@ if [[ " $* " == *" --quick "* ]]; then
 	CONNECT_ROUNDS=3
 	CONNECT_SECONDS=1
 fi
-WORK="$BUILD/bench"
+WORK="${VIEW_SCAN_WORK:-$BUILD/bench}"
 
 tls_conninfo()
 {
@@ -85,7 +91,10 @@ if [ "${1:-}" = --scan ]; then
 			exit 1
 		fi
 		for round in $(seq 1 "$ROUNDS"); do
-			for view in ext core ext8; do
+			# the order rotates, so no query always runs first
+			views=(ext core ext8)
+			views=("${views[@]:$((round % 3))}" "${views[@]:0:$((round % 3))}")
+			for view in "${views[@]}"; do
 				cmd=(pgbench -n -c 1 -T "$SCAN_SECONDS" -f "$WORK/$view.sql" postgres)
 				[ "$round" = 1 ] && echo "$view, $sessions sessions: ${cmd[*]}" >>"$WORK/commands"
 				"${cmd[@]}" >"$WORK/scan.out" 2>&1
@@ -112,7 +121,10 @@ fi
 
 # ---- as the cluster's user: run the clusters ------------------------------
 
-if [ "${1:-}" = --as-server-user ]; then
+# Run both parts; results in $WORK/scan.results, $WORK/connect.results,
+# $WORK/connect.ratios, commands in $WORK/commands and $WORK/connect.cmd.
+measure_all()
+{
 	export PATH="$PRIV_BINDIR:$PATH"
 	rm -rf "$WORK"
 	mkdir -p "$WORK"
@@ -121,7 +133,7 @@ if [ "${1:-}" = --as-server-user ]; then
 		--dir "$WORK/cluster" --remove --conf "log_connections = off")
 	preload=(--conf "shared_preload_libraries = 'sslinfo_ext'")
 	quick=""
-	[ "${2:-}" = --quick ] && quick=--quick
+	[ "${1:-}" = --quick ] && quick=--quick
 
 	say "reading the view with ${SESSION_COUNTS[*]} idle TLS sessions ($ROUNDS rounds of ${SCAN_SECONDS}s each)"
 	"${cluster[@]}" "${preload[@]}" --conf "max_connections = 1100" -- \
@@ -140,6 +152,10 @@ if [ "${1:-}" = --as-server-user ]; then
 		done
 	done
 
+}
+
+print_tables()
+{
 	echo
 	say "results ($(nproc) CPUs, PostgreSQL $("$PRIV_BINDIR/postgres" --version | awk '{print $3}'), medians)"
 	echo
@@ -170,6 +186,66 @@ if [ "${1:-}" = --as-server-user ]; then
 	sed "s|$CERTDIR|\$CERTDIR|g; s|$WORK|build/bench|g; s/^/  /" "$WORK/commands"
 	echo "  connections: $(sed "s|$CERTDIR|\$CERTDIR|g; s|$WORK|build/bench|g" "$WORK/connect.cmd")"
 	echo "  clusters: test/cluster.sh (fsync off), pg_stat_ssl_ext one with max_connections = 1100"
+}
+
+# make bench: rows 2a, 2b (view scans) and 3 (connections per second).
+# Met column: yes / NO, "tie" when a 1x target is missed by the median but
+# not by the spread, "unresolved" when the connection overhead's median is
+# over 2% but its spread reaches below (machine noise larger than the
+# effect; bench/callgrind.sh gives the noise-free figure).
+add_rows()
+{
+	local sessions id=2a ext_lat core_lat ext8_lat ratios_ext ratios_ext8 med min max
+	local e8med e8r paired on off scan_cmd idle_cmd connect_cmd
+	source bench/common.sh
+	for sessions in "${SESSION_COUNTS[@]}"; do
+		ext_lat="$(awk -v s="$sessions" '$1 == s && $2 == "ext" { print $3 }' "$WORK/scan.results" | xargs)"
+		core_lat="$(awk -v s="$sessions" '$1 == s && $2 == "core" { print $3 }' "$WORK/scan.results" | xargs)"
+		ext8_lat="$(awk -v s="$sessions" '$1 == s && $2 == "ext8" { print $3 }' "$WORK/scan.results" | xargs)"
+		ratios_ext="$(ratios "$core_lat" "$ext_lat")"
+		ratios_ext8="$(ratios "$core_lat" "$ext8_lat")"
+		read -r med min max <<<"$(stats $ratios_ext)"
+		read -r e8med _ _ <<<"$(stats $ext8_lat)"
+		read -r e8r _ _ <<<"$(stats $ratios_ext8)"
+		scan_cmd="$(sed -n "s/^ext, $sessions sessions: //p" "$WORK/commands" | head -n 1)"
+		idle_cmd="$(sed -n 's/^idle sessions: //p' "$WORK/commands" | awk -v c="-c $sessions " 'index($0, c)' |
+			sed 's/port=[0-9]*/port=PORT/')"
+		bench_row "$id" "SELECT * FROM pg_stat_ssl_ext vs pg_stat_ssl, $sessions idle TLS sessions ($ROUNDS rounds; pg_stat_ssl's 8 columns only: $(fmt '%.3f ms, %.2f×' "$e8med" "$e8r"))" \
+			"$(fmt '%.3f ms/scan' "$(stats $ext_lat | cut -d' ' -f1)")" \
+			"$(fmt '%.3f ms/scan' "$(stats $core_lat | cut -d' ' -f1)")" \
+			"$(fmt '%.2f× as fast' "$med")" \
+			"$(fmt '%.2f–%.2f×' "$min" "$max")" \
+			"≥ 1× (no slower)" \
+			"$(if [ "$(check "$med >= 1")" = yes ]; then echo yes; elif [ "$(check "$min <= 1 && $max >= 1")" = yes ]; then echo tie; else echo NO; fi)" \
+			"$idle_cmd & $scan_cmd (ext.sql: SELECT * FROM pg_stat_ssl_ext; core.sql: SELECT * FROM pg_stat_ssl)"
+		id=2b
+	done
+	on="$(awk '$1 == "preloaded" { print $2 }' "$WORK/connect.results" | xargs)"
+	off="$(awk '$1 == "not_preloaded" { print $2 }' "$WORK/connect.results" | xargs)"
+	paired="$(awk '{ print 100 * (1 - $1) }' "$WORK/connect.ratios" | xargs)"
+	read -r med min max <<<"$(stats $paired)"
+	connect_cmd="$(sed 's/port=[0-9]*/port=PORT/' "$WORK/connect.cmd")"
+	bench_row 3 "TLS connections/s, pgbench -C with a client certificate, shared_preload_libraries = 'sslinfo_ext' vs none ($CONNECT_ROUNDS pairs of runs on two clusters side by side)" \
+		"$(fmt '%.1f conn/s' "$(stats $on | cut -d' ' -f1)")" \
+		"$(fmt '%.1f conn/s' "$(stats $off | cut -d' ' -f1)")" \
+		"$(fmt 'overhead %+.2f%%' "$med")" \
+		"$(fmt '%+.2f … %+.2f%%' "$min" "$max")" \
+		"< 2% overhead" \
+		"$(if [ "$(check "$med < 2")" = yes ]; then echo yes; elif [ "$(check "$min < 2")" = yes ]; then echo unresolved; else echo NO; fi)" \
+		"$connect_cmd"
+}
+
+if [ "${1:-}" = --as-server-user ]; then
+	measure_all "${2:-}"
+	print_tables
+	exit 0
+fi
+
+if [ "${1:-}" = --rows ]; then
+	export VIEW_SCAN_WORK="$BENCH_OUT/view_scan"
+	WORK="$VIEW_SCAN_WORK"
+	measure_all ""
+	add_rows
 	exit 0
 fi
 

@@ -11,10 +11,9 @@
 #   1  bench/percall.sh    per-call cost, sslinfo_ext vs contrib sslinfo,
 #                          and the executor's floor
 #   2  bench/view_scan.sh  pg_stat_ssl_ext vs pg_stat_ssl scans with 100
-#                          and 1,000 TLS sessions open; TLS connections per
+#   3  --rows              and 1,000 TLS sessions open; TLS connections per
 #                          second with and without shared_preload_libraries
-#                          (written with the session registry, issue 4; the
-#                          rows say "pending" until it exists)
+#                          (written with the session registry, issue 4)
 #   4  bench/shmem.sh      shared memory the extension adds at
 #                          max_connections 100, 1,000 and 10,000
 #   5  bench/callgrind.sh  instructions the extension adds to one

@@ -34,7 +34,8 @@ REGRESS = \
 	tls_functions \
 	contrib_compare \
 	cipher_policy \
-	pg_stat_ssl_ext
+	pg_stat_ssl_ext \
+	upgrade
 REGRESS_OPTS = --outputdir=build/regress
 REGRESS_PREP = regress-prep
 TAP_TESTS = 1

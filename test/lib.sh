@@ -38,6 +38,7 @@ REQUIRED_PACKAGES=(
 	make
 	gcc
 	openssl
+	prometheus-postgres-exporter
 )
 
 is_root()

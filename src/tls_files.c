@@ -146,17 +146,7 @@ tls_files_describe_cert(X509 *cert, const char *role)
 	TlsFileCert *info = palloc0(sizeof(TlsFileCert));
 
 	info->role = role;
-	info->subject = x509_name_to_dn(X509_get_subject_name(cert));
-	info->issuer = x509_name_to_dn(X509_get_issuer_name(cert));
-	info->serial = x509_serial_to_decimal(X509_get0_serialNumber(cert));
-	info->has_validity =
-		x509_time_to_timestamptz(X509_get0_notBefore(cert), &info->not_before) &&
-		x509_time_to_timestamptz(X509_get0_notAfter(cert), &info->not_after);
-	info->fingerprint = x509_fingerprint_sha256(cert);
-	info->key_type = x509_key_type(cert);
-	info->key_bits = x509_key_bits(cert);
-	info->signature_algorithm = x509_signature_algorithm(cert);
-	info->san = x509_subject_alt_names(cert);
+	x509_summarize(cert, &info->summary);
 	return info;
 }
 

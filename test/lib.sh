@@ -39,6 +39,7 @@ REQUIRED_PACKAGES=(
 	gcc
 	openssl
 	prometheus-postgres-exporter
+	prometheus	# promtool: checks monitoring/alerts.yml
 )
 
 is_root()

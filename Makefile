@@ -3,6 +3,8 @@
 # Plain PGXS:   make && make install && make installcheck
 # Everything:   make demo | make test   (install missing packages, build,
 #               run on throwaway TLS clusters; see test/README.md)
+# Fuzzing:      make fuzz [FUZZ_SECONDS=60]   (libFuzzer targets in fuzz/,
+#               clang with ASan+UBSan; see fuzz/README.md)
 
 MODULE_big = sslinfo_ext
 OBJS = \
@@ -36,7 +38,7 @@ PG_MAJOR ?= 15
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_config) pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
-.PHONY: demo test
+.PHONY: demo test fuzz
 ifeq ($(PGXS),)
 all:
 	@echo "pg_config not found: run 'make demo' or 'make test' (they install what is missing)," >&2
@@ -49,6 +51,9 @@ demo:
 
 test:
 	@PG_MAJOR=$(PG_MAJOR) bash test/run-tests.sh
+
+fuzz:
+	@$(MAKE) --no-print-directory -C fuzz
 
 ifneq ($(PGXS),)
 include $(PGXS)

@@ -1,0 +1,136 @@
+/*-------------------------------------------------------------------------
+ *
+ * x509_checks.h
+ *	  Run the DN functions of src/x509_render.h over one X509_NAME and
+ *	  check what they promise; shared by fuzz_x509_render.c and
+ *	  fuzz_x509_name.c.
+ *
+ * Copyright (c) 2026, the sslinfo_ext developers
+ *
+ * fuzz/x509_checks.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SSLINFO_EXT_X509_CHECKS_H
+#define SSLINFO_EXT_X509_CHECKS_H
+
+#include <openssl/objects.h>
+
+
+#include "fuzz_common.h"
+#include "x509_render.h"
+
+/* Field names a SQL caller might pass, hostile ones included */
+static const char *const fuzz_field_names[] = {
+	"CN", "commonName", "2.5.4.3", "O", "OU", "C", "emailAddress",
+	"1.2.840.113549.1.9.1", "DC", "UID", "serialNumber",
+	"cn",						/* names are case-sensitive: unknown */
+	"", ".", "1.", "1..2", "-1.2", "2.5.4.3.", "1.2", "0.0",
+	"99999999999999999999.1", "2.99999999999999999999999999999999",
+	"no such field",
+};
+
+/*
+ * The SQL boundary: documented to ereport only for a character with no
+ * equivalent in the database encoding, which cannot happen for valid
+ * UTF-8 in a UTF8 database (the shim's), so any ERROR is a finding.  The
+ * text must hold exactly the string.
+ */
+static void
+fuzz_check_sql_text(const char *what, const char *utf8)
+{
+	struct varlena *volatile t = NULL;
+
+	SHIM_TRY();
+	{
+		t = x509_utf8_to_text(utf8);
+	}
+	SHIM_CATCH();
+	{
+		fuzz_fail("x509_utf8_to_text(%s) raised [%s] %s", what,
+				  shim_sqlstate(shim_last_error.sqlerrcode),
+				  shim_last_error.message);
+	}
+	SHIM_END_TRY();
+	if (VARSIZE_ANY_EXHDR(t) != strlen(utf8) ||
+		memcmp(VARDATA_ANY(t), utf8, strlen(utf8)) != 0)
+		fuzz_fail("x509_utf8_to_text(%s) changed the string", what);
+}
+
+/* A rendered string: valid UTF-8, and passes the SQL boundary intact */
+static void
+fuzz_check_rendered(const char *what, const char *s)
+{
+	if (fuzz_printing())
+		fprintf(stderr, "%s: %s%s%s\n", what, s ? "\"" : "", s ? s : "NULL", s ? "\"" : "");
+	if (s == NULL)
+		return;
+	fuzz_check_utf8(what, s);
+	fuzz_check_sql_text(what, s);
+}
+
+static void
+fuzz_check_field(const X509_NAME *name, const char *field_name,
+				 bool must_be_found)
+{
+	char	   *value = (char *) 0x1;	/* must be overwritten */
+	X509FieldLookup r = x509_name_field(name, field_name, &value);
+
+	switch (r)
+	{
+		case X509_FIELD_FOUND:
+			if (value == NULL)
+				fuzz_fail("field \"%s\": FOUND with a NULL value", field_name);
+			fuzz_check_rendered("a DN field value", value);
+			break;
+		case X509_FIELD_ABSENT:
+		case X509_FIELD_UNKNOWN_NAME:
+			if (fuzz_printing())
+				fprintf(stderr, "field \"%s\": %s\n", field_name,
+						r == X509_FIELD_ABSENT ? "absent" : "unknown name");
+			if (value != NULL)
+				fuzz_fail("field \"%s\": not found but value set", field_name);
+			if (must_be_found)
+				fuzz_fail("field \"%s\" is in a DN that renders, but lookup says %s",
+						  field_name, r == X509_FIELD_ABSENT ? "ABSENT" : "UNKNOWN_NAME");
+			break;
+		default:
+			fuzz_fail("field \"%s\": lookup returned %d", field_name, (int) r);
+	}
+	fuzz_check_error_queue("x509_name_field");
+}
+
+/*
+ * Render a DN and look fields up in it: the fixed names, extra_field (if
+ * not NULL), and the dotted OID of each of the first entries, which must
+ * be found when the whole DN rendered.
+ */
+static void
+fuzz_check_name(const char *what, const X509_NAME *name, const char *extra_field)
+{
+	char	   *dn = x509_name_to_dn(name);
+	int			count = X509_NAME_entry_count(name);
+
+	fuzz_check_error_queue("x509_name_to_dn");
+	fuzz_check_rendered(what, dn);
+	if (dn != NULL && count > 0 && dn[0] != '/')
+		fuzz_fail("%s does not start with '/': \"%s\"", what, dn);
+
+	for (int i = 0; i < lengthof(fuzz_field_names); i++)
+		fuzz_check_field(name, fuzz_field_names[i], false);
+	if (extra_field != NULL)
+		fuzz_check_field(name, extra_field, false);
+
+	for (int i = 0; i < count && i < 4; i++)
+	{
+		const ASN1_OBJECT *obj = X509_NAME_ENTRY_get_object(X509_NAME_get_entry(name, i));
+		char		oid[128];
+		int			len = OBJ_obj2txt(oid, sizeof(oid), obj, 1);
+
+		ERR_clear_error();
+		if (len > 0 && len < (int) sizeof(oid))
+			fuzz_check_field(name, oid, dn != NULL);
+	}
+}
+
+#endif							/* SSLINFO_EXT_X509_CHECKS_H */

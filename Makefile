@@ -19,18 +19,17 @@ PGFILEDESC = "sslinfo_ext - TLS session, certificate and policy information"
 PG_CPPFLAGS = -I$(srcdir)/src
 SHLIB_LINK += -lssl -lcrypto
 
-# pg_regress runs against its own TLS-enabled temporary instance; the
-# certificates and the configuration it needs are generated into build/ by
-# test/regress-setup.sh (a prerequisite of installcheck below).
+# installcheck runs pg_regress against a throwaway TLS cluster that
+# test/cluster.sh starts from $(bindir) and stops again (see
+# pg_regress_installcheck below); the SQL \connects over TLS with the
+# certificates test/certs/make-certs.sh generates into build/certs.  As root
+# use 'make test'.  Details: test/README.md.
 REGRESS = \
 	notls \
 	tls_functions \
 	contrib_compare
-REGRESS_OPTS = \
-	--temp-instance=build/regress-instance \
-	--temp-config=build/regress.conf \
-	--outputdir=build/regress \
-	--port=$(shell cat build/regress.port 2>/dev/null || echo 55432)
+REGRESS_OPTS = --outputdir=build/regress
+REGRESS_PREP = regress-prep
 TAP_TESTS = 1
 
 # Debian installs pg_config per major; prefer the one CI tests.
@@ -49,6 +48,7 @@ endif
 demo:
 	@PG_MAJOR=$(PG_MAJOR) bash test/demo.sh
 
+# COPT given on the command line reaches the build through the environment.
 test:
 	@PG_MAJOR=$(PG_MAJOR) bash test/run-tests.sh
 
@@ -58,9 +58,28 @@ fuzz:
 ifneq ($(PGXS),)
 include $(PGXS)
 
-installcheck: build/regress.conf
-build/regress.conf:
-	bash test/regress-setup.sh
+# pg_regress (installcheck mode, database contrib_regression) inside a
+# throwaway TLS cluster; PGHOST/PGPORT point at it.
+pg_regress_installcheck = \
+	echo "+++ regress install-check in a throwaway TLS cluster +++" && \
+	bash $(srcdir)/test/cluster.sh run --bindir '$(bindir)' \
+		--certdir build/certs --dir build/regress-cluster -- \
+	$(top_builddir)/src/test/regress/pg_regress \
+	--inputdir=$(srcdir) \
+	--bindir='$(bindir)' \
+	$(pg_regress_locale_flags) $(EXTRA_REGRESS_OPTS)
+
+# TAP tests find test/perl/SslinfoExtTest.pm.
+PG_PROVE_FLAGS += -I $(srcdir)/test/perl
+
+.PHONY: regress-prep
+regress-prep:
+	@if [ "$$(id -u)" = 0 ]; then \
+		echo "make installcheck cannot run as root (initdb refuses root); use 'make test'," >&2; \
+		echo "which runs the suite as the OS user postgres." >&2; \
+		exit 1; \
+	fi
+	@bash $(srcdir)/test/certs/make-certs.sh build/certs
 endif
 
 .DEFAULT_GOAL := all

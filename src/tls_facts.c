@@ -98,7 +98,14 @@ tls_facts_own(void)
 
 	if (!own_ready)
 	{
-		MemoryContext oldcontext = MemoryContextSwitchTo(TopMemoryContext);
+		/*
+		 * A context of its own: rendering leaves small temporaries behind,
+		 * and this keeps them (once per backend) visible under one name.
+		 */
+		MemoryContext factscontext = AllocSetContextCreate(TopMemoryContext,
+														   "sslinfo_ext TLS facts",
+														   ALLOCSET_SMALL_SIZES);
+		MemoryContext oldcontext = MemoryContextSwitchTo(factscontext);
 
 		tls_facts_collect(MyProcPort, &own);
 		MemoryContextSwitchTo(oldcontext);

@@ -1,0 +1,156 @@
+# shellcheck shell=bash disable=SC2034
+# lib.sh: steps shared by test/run-tests.sh (make test) and test/demo.sh
+# (make demo).  Source it from the top of the source tree; it defines
+# functions and variables only.
+#
+#   ensure_packages    install what is missing (root) or print the one
+#                      apt-get line to run and exit 1 (not root)
+#   build_extension    make with the system pg_config (COPT honoured)
+#   private_install    build/install: a copy of the system's PostgreSQL
+#                      plus our extension (PostgreSQL is relocatable)
+#   make_certs         certificates into build/certs
+#   tree_for_server_user   where the unprivileged part must run when we are
+#                      root (this tree, or a copy under /tmp)
+#
+# Several work trees may run these at the same time: everything is under the
+# tree's own build/, /tmp names come from mktemp, ports from the shared port
+# lock directory.
+
+PG_MAJOR="${PG_MAJOR:-15}"
+SYS_PGLIB="/usr/lib/postgresql/$PG_MAJOR"
+SYS_PGSHARE="/usr/share/postgresql/$PG_MAJOR"
+SYS_PG_CONFIG="$SYS_PGLIB/bin/pg_config"
+
+TOP="$(pwd)"
+BUILD="$TOP/build"
+PRIV_ROOT="$BUILD/install"
+PRIV_BINDIR="$PRIV_ROOT$SYS_PGLIB/bin"
+CERTDIR="$BUILD/certs"
+
+# The one list of Debian packages the tests and the demo need.
+REQUIRED_PACKAGES=(
+	"postgresql-$PG_MAJOR"
+	"postgresql-server-dev-$PG_MAJOR"
+	postgresql-contrib
+	libssl-dev
+	libkrb5-dev
+	libipc-run-perl
+	make
+	gcc
+	openssl
+)
+
+is_root()
+{
+	[ "$(id -u)" -eq 0 ]
+}
+
+say()
+{
+	echo "== $*"
+}
+
+missing_packages()
+{
+	local p
+	for p in "${REQUIRED_PACKAGES[@]}"; do
+		if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+			echo "$p"
+		fi
+	done
+}
+
+ensure_packages()
+{
+	if ! command -v dpkg-query >/dev/null; then
+		say "not a Debian system: make sure these are installed: ${REQUIRED_PACKAGES[*]}"
+		return 0
+	fi
+	local -a missing
+	mapfile -t missing < <(missing_packages)
+	[ ${#missing[@]} -eq 0 ] && return 0
+
+	if ! is_root; then
+		echo "sudo apt-get install -y ${missing[*]}"
+		exit 1
+	fi
+
+	say "installing ${missing[*]}"
+	# Debian's postgresql-NN would create and start a "main" cluster.
+	local ccconf=/etc/postgresql-common/createcluster.conf
+	if ! grep -qs '^[[:space:]]*create_main_cluster' "$ccconf"; then
+		mkdir -p "$(dirname "$ccconf")"
+		echo "create_main_cluster = false" >>"$ccconf"
+	fi
+	export DEBIAN_FRONTEND=noninteractive UCF_FORCE_CONFFOLD=1
+	apt-get update </dev/null
+	apt-get install -y \
+		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+		"${missing[@]}" </dev/null
+}
+
+build_extension()
+{
+	say "building (COPT=${COPT:-})"
+	make --no-print-directory PG_CONFIG="$SYS_PG_CONFIG" ${COPT:+COPT="$COPT"}
+}
+
+# A private copy of the system's PostgreSQL, refreshed when the system
+# package changes, with our extension installed into it.
+private_install()
+{
+	local stamp="$PRIV_ROOT/.source-version" version
+	version="$(dpkg-query -W -f='${Version}' "postgresql-$PG_MAJOR" 2>/dev/null ||
+		"$SYS_PG_CONFIG" --version)"
+	if [ "$(cat "$stamp" 2>/dev/null)" != "$version" ]; then
+		say "copying $SYS_PGLIB and $SYS_PGSHARE into $PRIV_ROOT"
+		rm -rf "$PRIV_ROOT"
+		mkdir -p "$PRIV_ROOT$(dirname "$SYS_PGLIB")" "$PRIV_ROOT$(dirname "$SYS_PGSHARE")"
+		cp -a "$SYS_PGLIB" "$PRIV_ROOT$SYS_PGLIB"
+		cp -a "$SYS_PGSHARE" "$PRIV_ROOT$SYS_PGSHARE"
+		echo "$version" >"$stamp"
+	fi
+	say "installing sslinfo_ext into $PRIV_ROOT"
+	make --no-print-directory -s PG_CONFIG="$SYS_PG_CONFIG" install DESTDIR="$PRIV_ROOT" >/dev/null
+}
+
+make_certs()
+{
+	say "certificates in $CERTDIR"
+	bash test/certs/make-certs.sh "$CERTDIR"
+}
+
+# Print the tree the unprivileged part should run in.  As root that part
+# runs as "postgres": this tree when postgres can read it, else a copy under
+# /tmp (a tree under /root, say); build/ is handed to postgres either way.
+tree_for_server_user()
+{
+	local tree="$TOP"
+	if ! runuser -u postgres -- test -r "$TOP/Makefile" -a -x "$TOP/test"; then
+		tree="$(mktemp -d /tmp/sslinfo_ext-tree.XXXXXX)"
+		tar -C "$TOP" --exclude=./.git -cf - . | tar -C "$tree" -xf -
+		chmod 0755 "$tree"
+		echo "== postgres cannot read $TOP: running in a copy, $tree" >&2
+	fi
+	chown -R postgres: "$tree/build"
+	echo "$tree"
+}
+
+# Run "$@" as the user the clusters run as (postgres when we are root),
+# without the caller's libpq settings (PGHOST, PGSSLMODE, ...).
+as_test_user()
+{
+	local -a clean=()
+	local v
+	for v in $(compgen -e); do
+		case "$v" in
+			PG_MAJOR | PG_TEST_*) ;;
+			PG*) clean+=(-u "$v") ;;
+		esac
+	done
+	if is_root; then
+		runuser -u postgres -- env "${clean[@]}" "$@"
+	else
+		env "${clean[@]}" "$@"
+	fi
+}

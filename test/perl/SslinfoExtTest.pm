@@ -1,0 +1,311 @@
+
+=pod
+
+=head1 NAME
+
+SslinfoExtTest - TLS-enabled PostgreSQL::Test::Cluster nodes and client
+connection strings for the sslinfo_ext TAP tests
+
+=head1 SYNOPSIS
+
+  use PostgreSQL::Test::Utils;
+  use Test::More;
+  use SslinfoExtTest;
+
+  my $node = new_tls_node('primary', preload => 1);
+  $node->start;
+
+  my ($rc, $out, $err) = psql_tls($node, 'SELECT ssl_client_dn()',
+	  cert => 'client_plain');
+  is($out, '/O=sslinfo_ext test/OU=Clients/CN=alice', 'client DN');
+
+  $node->connect_fails(connstr($node, cert => 'client_expired'),
+	  'expired certificate refused', expected_stderr => qr/expired/);
+
+  done_testing();
+
+=head1 DESCRIPTION
+
+Nodes are configured exactly like the throwaway cluster pg_regress uses
+(test/cluster.sh): the same F<test/tls-cluster/tls.conf> (listen on
+127.0.0.1, C<ssl = on>, server certificate for localhost, root CA, CRL) and
+the same F<test/tls-cluster/pg_hba.conf> (TLS needs a client certificate
+chaining to the test root CA, except for the role C<sslinfo_nocert>),
+initdb with C<-E UTF8 --locale=C>.  Unlike the pg_regress cluster, a node
+already has the role C<sslinfo_nocert>.
+
+Certificates come from F<test/certs/make-certs.sh> (C<make test> generates
+them); see F<test/README.md> for the list.
+
+=head1 FUNCTIONS
+
+All are exported.
+
+=cut
+
+package SslinfoExtTest;
+
+use strict;
+use warnings;
+
+use Carp;
+use Cwd qw(abs_path);
+use Exporter qw(import);
+use File::Basename qw(dirname);
+use File::Copy qw(copy);
+use File::Path qw(make_path);
+use File::Spec;
+use IPC::Run;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+
+our @EXPORT = qw(certdir cert_fingerprint new_tls_node connstr psql_tls);
+
+# test/perl -> test/tls-cluster, and the source tree's build/certs
+my $test_dir     = abs_path(dirname(__FILE__) . '/..');
+my $template_dir = "$test_dir/tls-cluster";
+
+=pod
+
+=over
+
+=item certdir()
+
+Absolute path of the generated certificates: C<$ENV{SSLINFO_EXT_CERTDIR}>
+(set by C<make test>), else F<build/certs> of the source tree this module
+lives in.  Dies if the certificates are not there.
+
+=cut
+
+sub certdir
+{
+	my $dir = $ENV{SSLINFO_EXT_CERTDIR} // "$test_dir/../build/certs";
+	croak "no certificates in $dir: run test/certs/make-certs.sh $dir (make test does)"
+	  unless -f "$dir/ca.crt";
+	return abs_path($dir);
+}
+
+=pod
+
+=item cert_fingerprint($name)
+
+The SHA-256 fingerprint of certificate C<$name> (lowercase hex, no colons)
+as the factory recorded it in F<NAME.sha256>.
+
+=cut
+
+sub cert_fingerprint
+{
+	my ($name) = @_;
+	return slurp_file(certdir() . "/$name.sha256");
+}
+
+=pod
+
+=item new_tls_node($name, %opts)
+
+A new PostgreSQL::Test::Cluster node, initialized (not started) with TLS set
+up like the pg_regress cluster: the server certificate and key, F<ca.crt>
+and F<root.crl> copied into the data directory (key mode 0600), the TLS
+settings appended to F<postgresql.conf>, the harness's F<pg_hba.conf>, and
+the role C<sslinfo_nocert>.  Options:
+
+=over
+
+=item preload => 1
+
+adds C<shared_preload_libraries = 'sslinfo_ext'>
+
+=item extra_conf => "line\n..."
+
+appended to F<postgresql.conf> last
+
+=item anything else
+
+passed to C<< $node->init >> (C<allows_streaming>, C<has_archiving>,
+C<extra> (initdb options; default C<-E UTF8 --locale=C>), ...).  With
+C<allows_streaming>, F<pg_hba.conf> also gets
+C<local replication all trust>.
+
+=back
+
+=cut
+
+sub new_tls_node
+{
+	my ($name, %opts) = @_;
+	my $preload    = delete $opts{preload};
+	my $extra_conf = delete $opts{extra_conf};
+
+	$opts{extra} //= [ '-E', 'UTF8', '--locale=C' ];
+
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init(%opts);
+	my $pgdata = $node->data_dir;
+
+	# The node is returned stopped, so create the role in single-user mode.
+	my ($out, $err) = ('', '');
+	IPC::Run::run(
+		[ $node->installed_command('postgres'), '--single', '-D', $pgdata, 'postgres' ],
+		'<', \"CREATE ROLE sslinfo_nocert LOGIN;\n",
+		'>', \$out, '2>', \$err)
+	  && $err !~ /\b(ERROR|FATAL)\b/
+	  or croak "creating role sslinfo_nocert failed: $err";
+
+	my $tls = slurp_file("$template_dir/tls.conf");
+	my $certdir = certdir();
+	foreach my $file ($tls =~ /'\@DATADIR\@\/([^']+)'/g)
+	{
+		copy("$certdir/$file", "$pgdata/$file")
+		  or croak "copying $certdir/$file: $!";
+		chmod($file =~ /\.key$/ ? 0600 : 0644, "$pgdata/$file");
+	}
+	$tls =~ s/\@DATADIR\@/$pgdata/g;
+	$node->append_conf('postgresql.conf', $tls);
+	$node->append_conf('postgresql.conf',
+		"shared_preload_libraries = 'sslinfo_ext'")
+	  if $preload;
+	$node->append_conf('postgresql.conf', $extra_conf)
+	  if defined $extra_conf;
+
+	copy("$template_dir/pg_hba.conf", "$pgdata/pg_hba.conf")
+	  or croak "writing pg_hba.conf: $!";
+	chmod(0600, "$pgdata/pg_hba.conf");
+	$node->append_conf('pg_hba.conf', 'local replication all trust')
+	  if $opts{allows_streaming};
+
+	return $node;
+}
+
+# libpq conninfo value, quoted
+sub _quote
+{
+	my ($value) = @_;
+	$value =~ s/([\\'])/\\$1/g;
+	return "'$value'";
+}
+
+# Path of the private key of certificate $cert that libpq will accept:
+# owned by us and not readable by others.  The factory makes them so; when
+# the certificates belong to someone else, use a copy in the node's basedir.
+sub _client_key
+{
+	my ($node, $cert) = @_;
+	my $key = certdir() . "/$cert.key";
+	croak "no key $key" unless -f $key;
+	my @st = stat($key);
+	return $key if $st[4] == $> && ($st[2] & 077) == 0;
+
+	my $dir = File::Spec->rel2abs($node->basedir . '/client-keys');
+	my $copy = "$dir/$cert.key";
+	if (!-f $copy)
+	{
+		make_path($dir);
+		copy($key, $copy) or croak "copying $key: $!";
+		chmod(0600, $copy);
+	}
+	return $copy;
+}
+
+=pod
+
+=item connstr($node, %opts)
+
+A libpq connection string for a TLS (or, with C<< sslmode => 'disable' >>,
+plain TCP) connection to C<$node> over 127.0.0.1, with absolute paths (usable
+from any working directory).  Options:
+
+=over
+
+=item cert => NAME
+
+client certificate F<NAME.crt> and its key; default C<client_plain>.
+C<< cert => undef >> sends no client certificate (libpq is pointed at a
+file that does not exist, so F<~/.postgresql/postgresql.crt> is not used
+either).
+
+=item sslmode => MODE
+
+default C<verify-full>; C<sslrootcert> is always the test root CA
+
+=item user => ROLE, dbname => DB
+
+default: libpq's default user (the OS user, the node's superuser), C<postgres>
+
+=item host => NAME
+
+the name to verify and send as SNI; default C<localhost> (the address
+stays 127.0.0.1)
+
+=item extra => 'key=value ...'
+
+appended verbatim
+
+=back
+
+=cut
+
+sub connstr
+{
+	my ($node, %opts) = @_;
+	my $certdir = certdir();
+	my $cert    = exists $opts{cert} ? $opts{cert} : 'client_plain';
+
+	my @parts = (
+		'host=' . _quote($opts{host} // 'localhost'),
+		'hostaddr=127.0.0.1',
+		'port=' . $node->port,
+		'dbname=' . _quote($opts{dbname} // 'postgres'),
+		'sslmode=' . ($opts{sslmode} // 'verify-full'),
+		'sslrootcert=' . _quote("$certdir/ca.crt"));
+	push @parts, 'user=' . _quote($opts{user}) if defined $opts{user};
+	if (defined $cert)
+	{
+		push @parts, 'sslcert=' . _quote("$certdir/$cert.crt"),
+		  'sslkey=' . _quote(_client_key($node, $cert));
+	}
+	else
+	{
+		push @parts, 'sslcert=' . _quote("$certdir/none.crt"),
+		  'sslkey=' . _quote("$certdir/none.key");
+	}
+	push @parts, $opts{extra} if defined $opts{extra};
+	return join(' ', @parts);
+}
+
+=pod
+
+=item psql_tls($node, $sql, %opts)
+
+Runs C<$sql> with psql (C<-XAtq>, stop on error, never prompt) over the
+connection C<connstr($node, %opts)> describes and returns
+C<($rc, $stdout, $stderr)> (output chomped, as
+C<< PostgreSQL::Test::Cluster::psql >>).  Besides the C<connstr> options,
+C<on_error_stop>, C<timeout> and C<extra_params> go to
+C<< $node->psql >>.
+
+=cut
+
+sub psql_tls
+{
+	my ($node, $sql, %opts) = @_;
+	my %psql = (extra_params => ['-w']);
+	foreach my $k (qw(on_error_stop timeout))
+	{
+		$psql{$k} = delete $opts{$k} if exists $opts{$k};
+	}
+	push @{ $psql{extra_params} }, @{ delete $opts{extra_params} }
+	  if exists $opts{extra_params};
+
+	my ($rc, $stdout, $stderr) = $node->psql($opts{dbname} // 'postgres',
+		$sql, connstr => connstr($node, %opts), %psql);
+	return ($rc, $stdout, $stderr);
+}
+
+=pod
+
+=back
+
+=cut
+
+1;

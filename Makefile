@@ -27,7 +27,9 @@ SHLIB_LINK += -lssl -lcrypto
 REGRESS = \
 	notls \
 	tls_functions \
-	contrib_compare
+	contrib_compare \
+	odd_certificates \
+	hostile_arguments
 REGRESS_OPTS = --outputdir=build/regress
 REGRESS_PREP = regress-prep
 TAP_TESTS = 1

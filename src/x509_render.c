@@ -195,6 +195,15 @@ x509_name_field(const X509_NAME *name, const char *field_name, char **value)
 	*value = NULL;
 
 	/*
+	 * No attribute name or OID this unit prints is longer than OID_TEXT_LEN.
+	 * Refusing longer names up front matters: OpenSSL converts a huge
+	 * numeric arc ("2.999...9") in time quadratic in its length, and a
+	 * backend cannot be interrupted meanwhile (1 MB: minutes).
+	 */
+	if (strlen(field_name) >= OID_TEXT_LEN)
+		return X509_FIELD_UNKNOWN_NAME;
+
+	/*
 	 * OBJ_txt2obj accepts short names, long names and dotted OIDs; a dotted
 	 * OID unknown to OpenSSL still yields an object we can look up.
 	 */

@@ -9,11 +9,17 @@
 MODULE_big = sslinfo_ext
 OBJS = \
 	sslinfo_ext.o \
+	src/cert_lifecycle.o \
+	src/cipher_policy.o \
+	src/cipher_policy_parse.o \
+	src/require_ssl.o \
+	src/tls_audit.o \
 	src/tls_facts.o \
+	src/tls_files.o \
 	src/x509_render.o
 
 EXTENSION = sslinfo_ext
-DATA = sslinfo_ext--1.0.sql
+DATA = sslinfo_ext--1.0.sql sslinfo_ext--1.0--1.1.sql
 PGFILEDESC = "sslinfo_ext - TLS session, certificate and policy information"
 
 PG_CPPFLAGS = -I$(srcdir)/src
@@ -28,6 +34,7 @@ REGRESS = \
 	notls \
 	tls_functions \
 	contrib_compare \
+	cipher_policy \
 	odd_certificates \
 	hostile_arguments
 REGRESS_OPTS = --outputdir=build/regress

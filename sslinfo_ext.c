@@ -30,12 +30,19 @@
 #include "libpq/auth.h"
 #include "libpq/libpq-be.h"
 #include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "cert_lifecycle.h"
+#include "cipher_policy.h"
+#include "pg_compat.h"
+#include "require_ssl.h"
 #include "tls_facts.h"
 #include "x509_render.h"
 
@@ -79,31 +86,11 @@ static List *own_extensions = NIL;
 static bool own_extensions_ready = false;
 
 static ClientAuthentication_hook_type prev_client_auth_hook = NULL;
-
-#if PG_VERSION_NUM < 150000
-/* PostgreSQL 15 added InitMaterializedSRF(); this is its 14 equivalent */
-static void
-InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext oldcontext;
-	TupleDesc	tupdesc;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		(rsinfo->allowedModes & SFRM_Materialize) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-
-	oldcontext = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
-	MemoryContextSwitchTo(oldcontext);
-}
+#if PG_VERSION_NUM >= 150000
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
 #endif
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
 
 void		_PG_init(void);
 
@@ -180,13 +167,53 @@ own_certificate(void)
 static void
 sslinfo_ext_client_authentication(Port *port, int status)
 {
+	const TlsFacts *facts;
+
 	if (prev_client_auth_hook)
 		prev_client_auth_hook(port, status);
+
+	/* may refuse the connection: before anything is recorded */
+	require_ssl_check(port, status);
+	if (status != STATUS_OK)
+		return;
+
+	/*
+	 * The facts are rendered once, here, and kept for the backend's life:
+	 * the units below and the own-session SQL functions all read them.
+	 */
+	facts = tls_facts_own();
+	if (facts->ssl_in_use)
+		cert_expiry_check(port, facts);
+}
+
+/* Shared memory and LWLocks of the units */
+static void
+sslinfo_ext_shmem_request(void)
+{
+#if PG_VERSION_NUM >= 150000
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+#endif
+	RequestAddinShmemSpace(cert_lifecycle_shmem_size());
+	RequestNamedLWLockTranche(CERT_LIFECYCLE_LWLOCK_TRANCHE, 1);
+}
+
+static void
+sslinfo_ext_shmem_startup(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	cert_lifecycle_shmem_startup();
 }
 
 void
 _PG_init(void)
 {
+	/* units define their settings before the prefix is reserved */
+	cipher_policy_init();
+	require_ssl_init();
+	cert_lifecycle_init();
+
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("sslinfo_ext");
 #else
@@ -198,6 +225,15 @@ _PG_init(void)
 
 	prev_client_auth_hook = ClientAuthentication_hook;
 	ClientAuthentication_hook = sslinfo_ext_client_authentication;
+
+#if PG_VERSION_NUM >= 150000
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = sslinfo_ext_shmem_request;
+#else
+	sslinfo_ext_shmem_request();
+#endif
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = sslinfo_ext_shmem_startup;
 }
 
 /*

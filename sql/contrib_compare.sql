@@ -3,16 +3,7 @@
 -- ten functions give identical answers, except that our DN functions return
 -- the whole DN where contrib's stop at 63 bytes.
 --
-\set tls 'host=localhost hostaddr=127.0.0.1 sslmode=verify-full sslrootcert=build/certs/ca.crt dbname=contrib_regression'
-\set nocert :tls ' user=sslinfo_nocert'
-\set c_plain :tls ' sslcert=build/certs/client_plain.crt sslkey=build/certs/client_plain.key'
-\set c_longdn :tls ' sslcert=build/certs/client_longdn.crt sslkey=build/certs/client_longdn.key'
-\set c_utf8 :tls ' sslcert=build/certs/client_utf8.crt sslkey=build/certs/client_utf8.key'
-\set c_multirdn :tls ' sslcert=build/certs/client_multirdn.crt sslkey=build/certs/client_multirdn.key'
-\set c_san :tls ' sslcert=build/certs/client_san.crt sslkey=build/certs/client_san.key'
-\set c_expiring :tls ' sslcert=build/certs/client_expiring.crt sslkey=build/certs/client_expiring.key'
-\set c_ec :tls ' sslcert=build/certs/client_ec.crt sslkey=build/certs/client_ec.key'
-\set c_bigserial :tls ' sslcert=build/certs/client_bigserial.crt sslkey=build/certs/client_bigserial.key'
+\i sql/connections.psql
 
 CREATE ROLE sslinfo_nocert LOGIN;
 CREATE SCHEMA contrib;

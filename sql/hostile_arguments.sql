@@ -4,9 +4,7 @@
 -- give NULL, a value, or an error with a proper SQLSTATE; never a crash,
 -- never a hang.
 --
-\set tls 'host=localhost hostaddr=127.0.0.1 sslmode=verify-full sslrootcert=build/certs/ca.crt dbname=contrib_regression'
-\set nocert :tls ' user=sslinfo_nocert'
-\set c_plain :tls ' sslcert=build/certs/client_plain.crt sslkey=build/certs/client_plain.key'
+\i sql/connections.psql
 
 CREATE ROLE sslinfo_nocert LOGIN;
 

@@ -30,7 +30,7 @@ SELECT ssl_client_dn_field('no such field'), ssl_issuer_field('');
 SELECT ssl_client_dn_field(NULL), ssl_issuer_field(NULL);
 
 -- A TCP session with TLS disabled by the client
-\set tcp_notls 'host=localhost hostaddr=127.0.0.1 sslmode=disable dbname=contrib_regression'
+\i sql/connections.psql
 \connect :tcp_notls
 SELECT inet_client_addr() IS NOT NULL AS tcp, ssl_is_used(), ssl_version(),
        ssl_cipher(), ssl_cipher_bits(), ssl_client_cert_present(),

@@ -7,7 +7,7 @@
 -- BMPString, bytes that are not UTF-8 in the subject) are tested in
 -- t/050_odd_certificates.pl.
 --
-\set tls 'host=localhost hostaddr=127.0.0.1 sslmode=verify-full sslrootcert=build/certs/ca.crt dbname=contrib_regression'
+\i sql/connections.psql
 \set c_hugedn :tls ' sslcert=build/certs/client_hugedn.crt sslkey=build/certs/client_hugedn.key'
 \set c_manysan :tls ' sslcert=build/certs/client_manysan.crt sslkey=build/certs/client_manysan.key'
 \set c_t61 :tls ' sslcert=build/certs/client_t61.crt sslkey=build/certs/client_t61.key'
@@ -15,8 +15,6 @@
 \set c_universal :tls ' sslcert=build/certs/client_universal.crt sslkey=build/certs/client_universal.key'
 \set c_badutf8 :tls ' sslcert=build/certs/client_badutf8.crt sslkey=build/certs/client_badutf8.key'
 \set c_negserial :tls ' sslcert=build/certs/client_negserial.crt sslkey=build/certs/client_negserial.key'
-\set c_bigserial :tls ' sslcert=build/certs/client_bigserial.crt sslkey=build/certs/client_bigserial.key'
-\set c_plain :tls ' sslcert=build/certs/client_plain.crt sslkey=build/certs/client_plain.key'
 
 -- What every function says about the session, shortened where a value is
 -- long (length plus both ends) so the output stays readable and stable.

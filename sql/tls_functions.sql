@@ -2,18 +2,7 @@
 -- Sessions over real TLS: without a client certificate, and with each
 -- client certificate of the test certificate factory (test/certs/).
 --
--- Connection strings: certificates live in build/certs, relative to the
--- directory pg_regress runs in; the port comes from PGPORT.
-\set tls 'host=localhost hostaddr=127.0.0.1 sslmode=verify-full sslrootcert=build/certs/ca.crt dbname=contrib_regression'
-\set nocert :tls ' user=sslinfo_nocert'
-\set c_plain :tls ' sslcert=build/certs/client_plain.crt sslkey=build/certs/client_plain.key'
-\set c_longdn :tls ' sslcert=build/certs/client_longdn.crt sslkey=build/certs/client_longdn.key'
-\set c_utf8 :tls ' sslcert=build/certs/client_utf8.crt sslkey=build/certs/client_utf8.key'
-\set c_multirdn :tls ' sslcert=build/certs/client_multirdn.crt sslkey=build/certs/client_multirdn.key'
-\set c_san :tls ' sslcert=build/certs/client_san.crt sslkey=build/certs/client_san.key'
-\set c_expiring :tls ' sslcert=build/certs/client_expiring.crt sslkey=build/certs/client_expiring.key'
-\set c_ec :tls ' sslcert=build/certs/client_ec.crt sslkey=build/certs/client_ec.key'
-\set c_bigserial :tls ' sslcert=build/certs/client_bigserial.crt sslkey=build/certs/client_bigserial.key'
+\i sql/connections.psql
 
 CREATE ROLE sslinfo_nocert LOGIN;
 
@@ -136,7 +125,7 @@ SELECT ssl_client_serial() = 2::numeric ^ 159 - 1 AS serial_is_2_pow_159_minus_1
 -- PostgreSQL itself refuses the connection while filling pg_stat_ssl.)
 \connect :c_plain
 CREATE DATABASE sslinfo_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;
-\set c_encoding_latin1 :tls ' sslcert=build/certs/client_encoding.crt sslkey=build/certs/client_encoding.key dbname=sslinfo_latin1'
+\set c_encoding_latin1 :c_encoding ' dbname=sslinfo_latin1 client_encoding=UTF8'
 \connect :c_encoding_latin1
 CREATE EXTENSION sslinfo_ext;
 SHOW server_encoding;
@@ -147,7 +136,6 @@ SELECT value FROM ssl_extension_info() WHERE name = 'subjectAltName';
 \connect :c_plain
 DROP DATABASE sslinfo_latin1;
 -- the same certificate in the UTF8 database
-\set c_encoding :tls ' sslcert=build/certs/client_encoding.crt sslkey=build/certs/client_encoding.key'
 \connect :c_encoding
 SELECT ssl_client_dn() AS dn, san FROM unnest(ssl_client_san()) AS san;
 \connect :c_plain

@@ -224,11 +224,8 @@ if [ ! -d "$port_dir" ]; then
 	mkdir -p "$port_dir"
 	chmod 1777 "$port_dir" 2>/dev/null || true  # a concurrent run may own it
 fi
-mkdir -p "$cdir"
-sockdir="$(mktemp -d /tmp/sslx.XXXXXX)"
-own_by_server "$cdir" "$sockdir"
-
 port=""
+sockdir=""
 cleanup()
 {
 	local rc=$?
@@ -239,7 +236,7 @@ cleanup()
 	fi
 	stop_server
 	[ -n "$port" ] && release_port "$port" "$$"
-	rm -rf "$sockdir"
+	[ -n "$sockdir" ] && rm -rf "$sockdir"
 	if [ "$mode" = run ] || [ "$rc" -ne 0 ]; then
 		remove_cluster
 	fi
@@ -249,6 +246,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
+
+mkdir -p "$cdir"
+sockdir="$(mktemp -d /tmp/sslx.XXXXXX)"
+own_by_server "$cdir" "$sockdir"
 
 as_server "$bindir/initdb" -D "$data" -A trust -N -E UTF8 --locale=C >"$cdir/initdb.log" 2>&1 ||
 	{ cat "$cdir/initdb.log" >&2; exit 1; }

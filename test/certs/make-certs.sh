@@ -250,6 +250,38 @@ crl()
 	chmod 0644 "$OUT/$outfile"
 }
 
+# crl_dated ISSUER OUTFILE LAST NEXT: ISSUER's CRL with the given lastUpdate
+# and nextUpdate (`date -d` expressions; a NEXT in the past makes it stale)
+crl_dated()
+{
+	local issuer="$1" outfile="$2" last="$3" next="$4"
+	openssl ca -batch -config "$OUT/work/$issuer.cnf" -gencrl \
+		-crl_lastupdate "$(asn1_date "$last")" -crl_nextupdate "$(asn1_date "$next")" \
+		-out "$OUT/$outfile" 2>>"$OUT/work/$issuer.log" ||
+		{ cat "$OUT/work/$issuer.log" >&2; exit 1; }
+	chmod 0644 "$OUT/$outfile"
+}
+
+# bundle OUTFILE NAME...: the certificates NAME.crt concatenated, in order
+# (a server certificate file holding the leaf and then its chain)
+bundle()
+{
+	local outfile="$1"
+	shift
+	local name
+	for name in "$@"; do
+		cat "$OUT/$name.crt"
+	done >"$OUT/$outfile"
+	chmod 0644 "$OUT/$outfile"
+}
+
+# encrypted_key NAME OUTFILE PASSPHRASE: NAME.key protected by a passphrase
+encrypted_key()
+{
+	openssl pkey -in "$OUT/$1.key" -aes256 -passout "pass:$3" -out "$OUT/$2"
+	chmod 0600 "$OUT/$2"
+}
+
 # ---------------------------------------------------------------------------
 # The certificates.  One line each; tests rely on these names, subjects and
 # serials, so change an existing line only together with the expected output.
@@ -301,6 +333,19 @@ issue client_negserial client ca   1234abcd "/O=sslinfo_ext test/CN=negative-ser
 
 revoke client_revoked
 crl ca root.crl 30
+
+# Certificate lifecycle tests (t/*cert*, t/*audit*), in files of their own:
+# a chain through an intermediate CA (server_chained-chain.crt holds leaf
+# then intermediate), server certificates expiring in 2 days and expired a
+# day ago, a stale CRL of the root CA and a passphrase-protected copy of
+# server.key.
+issue intermediate     ca     ca           03 "/O=sslinfo_ext test/CN=sslinfo_ext Test Intermediate CA" --days 1825
+issue server_chained   server intermediate 04 "/O=sslinfo_ext test/CN=localhost" --ext "subjectAltName = DNS:localhost, IP:127.0.0.1"
+issue server_expiring  server ca           05 "/O=sslinfo_ext test/CN=localhost" --not-before "-1 day" --not-after "+2 days" --ext "subjectAltName = DNS:localhost, IP:127.0.0.1"
+issue server_expired   server ca           06 "/O=sslinfo_ext test/CN=localhost" --not-before "-30 days" --not-after "-1 day" --ext "subjectAltName = DNS:localhost, IP:127.0.0.1"
+bundle server_chained-chain.crt server_chained intermediate
+crl_dated ca root-stale.crl "-40 days" "-10 days"
+encrypted_key server server-encrypted.key "sslinfo_ext test passphrase"
 
 # ---------------------------------------------------------------------------
 

@@ -1,0 +1,573 @@
+/*-------------------------------------------------------------------------
+ *
+ * cert_lifecycle.c
+ *	  Certificate expiry alarms, ssl_server_certificates() and
+ *	  ssl_crl_status().
+ *
+ * openGauss logs a warning at every login while its server certificate is
+ * close to expiry, which floods the log of a busy server.  Here each
+ * certificate (keyed by its SHA-256 fingerprint) is warned about at most
+ * once an hour across the whole cluster, through a small shared table, plus
+ * once by the postmaster at every start and reload, so that a certificate
+ * about to expire is always visible in the log right after it was
+ * installed.  The client certificate and the certificates of the server's
+ * chain are watched too.
+ *
+ * Copyright (c) 2026, the sslinfo_ext developers
+ *
+ * src/cert_lifecycle.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "cert_lifecycle.h"
+#include "pg_compat.h"
+#include "tls_files.h"
+#include "x509_render.h"
+
+/* Rate limit: one warning per certificate per this interval */
+#define ALARM_INTERVAL		((int64) 3600 * USECS_PER_SEC)
+
+/*
+ * Certificates remembered at once.  When more distinct certificates are
+ * close to expiry within an hour, the least recently warned one is
+ * forgotten (and may be warned about again within the hour).
+ */
+#define ALARM_SLOTS			256
+
+#define FINGERPRINT_LEN		64	/* SHA-256 in hex */
+
+typedef struct CertAlarmSlot
+{
+	char		fingerprint[FINGERPRINT_LEN + 1];	/* "" when unused */
+	TimestampTz last_warned;
+} CertAlarmSlot;
+
+typedef struct CertAlarmTable
+{
+	LWLock	   *lock;
+	CertAlarmSlot slots[ALARM_SLOTS];
+} CertAlarmTable;
+
+int			cert_expiry_warning_days = 7;
+
+static CertAlarmTable *alarm_table = NULL;
+
+#ifdef USE_OPENSSL
+static openssl_tls_init_hook_typ prev_openssl_tls_init_hook = NULL;
+static void cert_lifecycle_tls_init(SSL_CTX *context, bool isServerStart);
+#endif
+
+static bool alarm_claim(const char *fingerprint, TimestampTz now);
+static void warn_expiry(const char *role, const char *subject,
+						const char *serial, TimestampTz not_after,
+						TimestampTz now);
+static void check_served_cert(X509 *cert, const char *role, TimestampTz now,
+							  TimestampTz window_end);
+static STACK_OF(X509) *served_chain(SSL *ssl);
+static Datum days_left_numeric(TimestampTz not_after, TimestampTz now);
+
+void
+cert_lifecycle_init(void)
+{
+	DefineCustomIntVariable("sslinfo_ext.cert_expiry_warning_days",
+							"Warns in the log about certificates that expire within this many days.",
+							"Covers the server certificate, its chain and client "
+							"certificates; 0 turns the warnings off.",
+							&cert_expiry_warning_days,
+							7, 0, 36500,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+#ifdef USE_OPENSSL
+	if (process_shared_preload_libraries_in_progress)
+	{
+		prev_openssl_tls_init_hook = openssl_tls_init_hook;
+		openssl_tls_init_hook = cert_lifecycle_tls_init;
+	}
+#endif
+}
+
+Size
+cert_lifecycle_shmem_size(void)
+{
+	return MAXALIGN(sizeof(CertAlarmTable));
+}
+
+void
+cert_lifecycle_shmem_startup(void)
+{
+	bool		found;
+
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	alarm_table = ShmemInitStruct("sslinfo_ext certificate alarms",
+								  cert_lifecycle_shmem_size(), &found);
+	if (!found)
+	{
+		memset(alarm_table, 0, sizeof(CertAlarmTable));
+		alarm_table->lock =
+			&(GetNamedLWLockTranche(CERT_LIFECYCLE_LWLOCK_TRANCHE))->lock;
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+/*
+ * May this backend warn about the certificate now?  Records the warning
+ * when it may.
+ */
+static bool
+alarm_claim(const char *fingerprint, TimestampTz now)
+{
+	CertAlarmSlot *victim = NULL;
+	bool		claim = true;
+
+	if (alarm_table == NULL || fingerprint == NULL ||
+		strlen(fingerprint) != FINGERPRINT_LEN)
+		return false;
+
+	LWLockAcquire(alarm_table->lock, LW_EXCLUSIVE);
+	for (int i = 0; i < ALARM_SLOTS; i++)
+	{
+		CertAlarmSlot *slot = &alarm_table->slots[i];
+
+		if (strcmp(slot->fingerprint, fingerprint) == 0)
+		{
+			victim = slot;
+			claim = now - slot->last_warned >= ALARM_INTERVAL;
+			break;
+		}
+		if (victim == NULL || slot->fingerprint[0] == '\0' ||
+			(victim->fingerprint[0] != '\0' &&
+			 slot->last_warned < victim->last_warned))
+			victim = slot;
+	}
+	if (claim)
+	{
+		strlcpy(victim->fingerprint, fingerprint, sizeof(victim->fingerprint));
+		victim->last_warned = now;
+	}
+	LWLockRelease(alarm_table->lock);
+	return claim;
+}
+
+/*
+ * Log the WARNING for one certificate ("server", "chain" or "client")
+ * expiring or expired.
+ */
+static void
+warn_expiry(const char *role, const char *subject, const char *serial,
+			TimestampTz not_after, TimestampTz now)
+{
+	int64		left = not_after - now;
+	int			days = (int) ((left >= 0 ? left : -left) / USECS_PER_DAY);
+	const char *until = timestamptz_to_str(not_after);
+
+	if (subject == NULL)
+		subject = "";
+	if (serial == NULL)
+		serial = "?";
+
+	if (left >= 0)
+	{
+		if (days == 0)
+			ereport(WARNING,
+					errmsg("%s certificate expires in less than one day", role),
+					errdetail("The certificate with subject \"%s\" and serial number %s is valid until %s.",
+							  subject, serial, until),
+					strcmp(role, "client") == 0 ?
+					errhint("The client should renew its certificate.") :
+					errhint("Install a renewed certificate in the file named by ssl_cert_file and reload the configuration."));
+		else
+			ereport(WARNING,
+					errmsg_plural("%s certificate expires in %d day",
+								  "%s certificate expires in %d days",
+								  days, role, days),
+					errdetail("The certificate with subject \"%s\" and serial number %s is valid until %s.",
+							  subject, serial, until),
+					strcmp(role, "client") == 0 ?
+					errhint("The client should renew its certificate.") :
+					errhint("Install a renewed certificate in the file named by ssl_cert_file and reload the configuration."));
+	}
+	else
+	{
+		if (days == 0)
+			ereport(WARNING,
+					errmsg("%s certificate expired less than one day ago", role),
+					errdetail("The certificate with subject \"%s\" and serial number %s was valid until %s.",
+							  subject, serial, until),
+					errhint("Install a renewed certificate in the file named by ssl_cert_file and reload the configuration."));
+		else
+			ereport(WARNING,
+					errmsg_plural("%s certificate expired %d day ago",
+								  "%s certificate expired %d days ago",
+								  days, role, days),
+					errdetail("The certificate with subject \"%s\" and serial number %s was valid until %s.",
+							  subject, serial, until),
+					errhint("Install a renewed certificate in the file named by ssl_cert_file and reload the configuration."));
+	}
+}
+
+/* The chain the server sends after its certificate (may be NULL) */
+static STACK_OF(X509) *
+served_chain(SSL *ssl)
+{
+	STACK_OF(X509) *chain = NULL;
+
+	SSL_get0_chain_certs(ssl, &chain);
+	if (chain == NULL || sk_X509_num(chain) == 0)
+		SSL_CTX_get_extra_chain_certs(SSL_get_SSL_CTX(ssl), &chain);
+	return chain;
+}
+
+/* Warn about a certificate the server serves, if within the window */
+static void
+check_served_cert(X509 *cert, const char *role, TimestampTz now,
+				  TimestampTz window_end)
+{
+	TimestampTz not_after;
+	char	   *fingerprint;
+
+	if (cert == NULL ||
+		!x509_time_to_timestamptz(X509_get0_notAfter(cert), &not_after) ||
+		not_after >= window_end)
+		return;
+
+	fingerprint = x509_fingerprint_sha256(cert);
+	if (alarm_claim(fingerprint, now))
+		warn_expiry(role,
+					x509_name_to_dn(X509_get_subject_name(cert)),
+					x509_serial_to_decimal(X509_get0_serialNumber(cert)),
+					not_after, now);
+}
+
+void
+cert_expiry_check(Port *port, const TlsFacts *facts)
+{
+#ifdef USE_OPENSSL
+	TimestampTz now;
+	TimestampTz window_end;
+	STACK_OF(X509) *chain;
+
+	if (cert_expiry_warning_days <= 0 || alarm_table == NULL ||
+		port == NULL || !port->ssl_in_use || port->ssl == NULL)
+		return;
+
+	now = GetCurrentTimestamp();
+	window_end = now + (int64) cert_expiry_warning_days * USECS_PER_DAY;
+
+	check_served_cert(SSL_get_certificate(port->ssl), "server", now, window_end);
+	chain = served_chain(port->ssl);
+	for (int i = 0; chain != NULL && i < sk_X509_num(chain); i++)
+		check_served_cert(sk_X509_value(chain, i), "chain", now, window_end);
+
+	/* an expired client certificate does not get through the handshake */
+	if (facts != NULL && facts->cert_present && facts->has_validity &&
+		facts->not_after >= now && facts->not_after < window_end &&
+		alarm_claim(facts->fingerprint, now))
+		warn_expiry("client", facts->client_dn, facts->serial,
+					facts->not_after, now);
+#endif
+}
+
+#ifdef USE_OPENSSL
+/*
+ * Runs in the postmaster each time it builds an SSL context (start and
+ * reload), before PostgreSQL loads the certificate files: read them, as
+ * configured now, and warn about each certificate close to expiry.  When a
+ * file cannot be read, PostgreSQL's own loading reports it; nothing here.
+ */
+static void
+cert_lifecycle_tls_init(SSL_CTX *context, bool isServerStart)
+{
+	MemoryContext check_context;
+	MemoryContext oldcontext;
+	List	   *certs;
+	TlsFileProblem problem;
+	ListCell   *lc;
+	TimestampTz now;
+	TimestampTz window_end;
+
+	if (prev_openssl_tls_init_hook)
+		prev_openssl_tls_init_hook(context, isServerStart);
+
+	/* with EXEC_BACKEND every backend builds its context again: skip those */
+	if (IsUnderPostmaster || cert_expiry_warning_days <= 0)
+		return;
+
+	check_context = AllocSetContextCreate(CurrentMemoryContext,
+										  "sslinfo_ext certificate check",
+										  ALLOCSET_SMALL_SIZES);
+	oldcontext = MemoryContextSwitchTo(check_context);
+
+	now = GetCurrentTimestamp();
+	window_end = now + (int64) cert_expiry_warning_days * USECS_PER_DAY;
+	if (tls_files_server_certs(&certs, &problem))
+	{
+		foreach(lc, certs)
+		{
+			TlsFileCert *cert = lfirst(lc);
+
+			if (cert->has_validity && cert->not_after < window_end)
+				warn_expiry(cert->role, cert->subject, cert->serial,
+							cert->not_after, now);
+		}
+	}
+
+	MemoryContextSwitchTo(oldcontext);
+	MemoryContextDelete(check_context);
+}
+#endif
+
+/* (not_after - now) in days, two decimals, truncated toward zero */
+static Datum
+days_left_numeric(TimestampTz not_after, TimestampTz now)
+{
+	int64		hundredths = (not_after - now) / (USECS_PER_DAY / 100);
+	uint64		magnitude = hundredths < 0 ? -(uint64) hundredths : (uint64) hundredths;
+	char		buf[64];
+
+	snprintf(buf, sizeof(buf), "%s" UINT64_FORMAT ".%02d",
+			 hundredths < 0 ? "-" : "",
+			 magnitude / 100, (int) (magnitude % 100));
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+static Datum
+text_array_datum(List *strings)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * list_length(strings));
+	int			n = 0;
+	ListCell   *lc;
+
+	foreach(lc, strings)
+		elems[n++] = PointerGetDatum(x509_utf8_to_text(lfirst(lc)));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+static bool
+fingerprint_in(const char *fingerprint, List *fingerprints)
+{
+	ListCell   *lc;
+
+	if (fingerprint == NULL)
+		return false;
+	foreach(lc, fingerprints)
+	{
+		if (strcmp(lfirst(lc), fingerprint) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The fingerprints of what this session's server side serves: its
+ * certificate, its chain and the CA certificates it trusts for client
+ * certificates.  False outside a TLS session.
+ */
+static bool
+served_fingerprints(List **server, List **chain, List **ca)
+{
+#ifdef USE_OPENSSL
+	SSL		   *ssl;
+	STACK_OF(X509) *chain_certs;
+	STACK_OF(X509_OBJECT) *objects;
+	X509	   *cert;
+
+	*server = *chain = *ca = NIL;
+	if (MyProcPort == NULL || !MyProcPort->ssl_in_use || MyProcPort->ssl == NULL)
+		return false;
+	ssl = MyProcPort->ssl;
+
+	cert = SSL_get_certificate(ssl);
+	if (cert)
+		*server = lappend(*server, x509_fingerprint_sha256(cert));
+
+	chain_certs = served_chain(ssl);
+	for (int i = 0; chain_certs != NULL && i < sk_X509_num(chain_certs); i++)
+		*chain = lappend(*chain,
+						 x509_fingerprint_sha256(sk_X509_value(chain_certs, i)));
+
+#if OPENSSL_VERSION_NUMBER >= 0x30300000L
+	objects = X509_STORE_get1_objects(SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl)));
+#else
+	objects = X509_STORE_get0_objects(SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl)));
+#endif
+	for (int i = 0; objects != NULL && i < sk_X509_OBJECT_num(objects); i++)
+	{
+		X509	   *ca_cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i));
+
+		if (ca_cert)
+			*ca = lappend(*ca, x509_fingerprint_sha256(ca_cert));
+	}
+#if OPENSSL_VERSION_NUMBER >= 0x30300000L
+	sk_X509_OBJECT_pop_free(objects, X509_OBJECT_free);
+#endif
+	return true;
+#else
+	*server = *chain = *ca = NIL;
+	return false;
+#endif
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_server_certificates);
+Datum
+sslinfo_ext_ssl_server_certificates(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	List	   *certs;
+	List	   *ca_certs;
+	TlsFileProblem problem;
+	List	   *served_server;
+	List	   *served_chain_fps;
+	List	   *served_ca;
+	bool		know_served;
+	TimestampTz now = GetCurrentTimestamp();
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	if (!tls_files_server_certs(&certs, &problem))
+		tls_file_problem_report(&problem, ERROR);
+	if (!tls_files_ca_certs(&ca_certs, &problem))
+		tls_file_problem_report(&problem, ERROR);
+	certs = list_concat(certs, ca_certs);
+
+	know_served = served_fingerprints(&served_server, &served_chain_fps,
+									  &served_ca);
+
+	foreach(lc, certs)
+	{
+		TlsFileCert *cert = lfirst(lc);
+		Datum		values[13];
+		bool		nulls[13];
+		List	   *served;
+
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = CStringGetTextDatum(cert->role);
+		if (cert->subject)
+			values[1] = PointerGetDatum(x509_utf8_to_text(cert->subject));
+		else
+			nulls[1] = true;
+		if (cert->issuer)
+			values[2] = PointerGetDatum(x509_utf8_to_text(cert->issuer));
+		else
+			nulls[2] = true;
+		if (cert->serial)
+			values[3] = DirectFunctionCall3(numeric_in,
+											CStringGetDatum(cert->serial),
+											ObjectIdGetDatum(InvalidOid),
+											Int32GetDatum(-1));
+		else
+			nulls[3] = true;
+		if (cert->has_validity)
+		{
+			values[4] = TimestampTzGetDatum(cert->not_before);
+			values[5] = TimestampTzGetDatum(cert->not_after);
+			values[6] = days_left_numeric(cert->not_after, now);
+		}
+		else
+			nulls[4] = nulls[5] = nulls[6] = true;
+		if (cert->fingerprint)
+			values[7] = CStringGetTextDatum(cert->fingerprint);
+		else
+			nulls[7] = true;
+		if (cert->key_type)
+			values[8] = CStringGetTextDatum(cert->key_type);
+		else
+			nulls[8] = true;
+		if (cert->key_bits > 0)
+			values[9] = Int32GetDatum(cert->key_bits);
+		else
+			nulls[9] = true;
+		if (cert->signature_algorithm)
+			values[10] = CStringGetTextDatum(cert->signature_algorithm);
+		else
+			nulls[10] = true;
+		if (cert->san != NIL)
+			values[11] = text_array_datum(cert->san);
+		else
+			nulls[11] = true;
+
+		if (!know_served)
+			nulls[12] = true;
+		else
+		{
+			if (strcmp(cert->role, "server") == 0)
+				served = served_server;
+			else if (strcmp(cert->role, "chain") == 0)
+				served = served_chain_fps;
+			else
+				served = served_ca;
+			values[12] = BoolGetDatum(fingerprint_in(cert->fingerprint, served));
+		}
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_crl_status);
+Datum
+sslinfo_ext_ssl_crl_status(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	List	   *crls;
+	TlsFileProblem problem;
+	TimestampTz now = GetCurrentTimestamp();
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	if (!tls_files_crls(&crls, &problem))
+		tls_file_problem_report(&problem, ERROR);
+
+	foreach(lc, crls)
+	{
+		TlsFileCrl *crl = lfirst(lc);
+		Datum		values[6];
+		bool		nulls[6];
+
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = CStringGetTextDatum(crl->source);
+		if (crl->issuer)
+			values[1] = PointerGetDatum(x509_utf8_to_text(crl->issuer));
+		else
+			nulls[1] = true;
+		if (crl->has_last_update)
+			values[2] = TimestampTzGetDatum(crl->last_update);
+		else
+			nulls[2] = true;
+		if (crl->has_next_update)
+			values[3] = TimestampTzGetDatum(crl->next_update);
+		else
+			nulls[3] = true;
+		values[4] = Int64GetDatum(crl->revoked_count);
+		values[5] = BoolGetDatum(crl->has_next_update && crl->next_update < now);
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+
+	return (Datum) 0;
+}

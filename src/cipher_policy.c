@@ -1,0 +1,1007 @@
+/*-------------------------------------------------------------------------
+ *
+ * cipher_policy.c
+ *	  The ssl_ciphers policy in the server: settings, the check hook on
+ *	  PostgreSQL's ssl_ciphers, the SSL-context hook that logs
+ *	  compatibility warnings, and the SQL functions
+ *	  ssl_cipher_policy_check() and ssl_supported_ciphers().
+ *
+ * Splitting and classifying a value is done by cipher_policy_parse.c; this
+ * file turns its verdicts into GUC errors, rows and log lines.  See
+ * cipher_policy.h for the contract.
+ *
+ * How the policy is applied: PostgreSQL builds its SSL context from the
+ * ssl_ciphers string, and OpenSSL accepts ';' as a separator, so a valid
+ * list needs no translation.  "ALL" (and the built-in default, which is
+ * taken as "ALL") is replaced in the check hook by the allowlist joined
+ * with ';', so the context holds exactly the allowed suites and SHOW
+ * ssl_ciphers tells what is in force.  openssl_tls_init_hook runs before
+ * PostgreSQL sets the cipher list, so it cannot be used to set the list;
+ * it is used to log warnings each time the context is (re)built.
+ *
+ * Copyright (c) 2026, the sslinfo_ext developers
+ *
+ * src/cipher_policy.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "catalog/pg_authid.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "libpq/libpq.h"
+#include "libpq/libpq-be.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "postmaster/postmaster.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/guc_tables.h"
+
+#include "cipher_policy.h"
+#include "cipher_policy_parse.h"
+#include "pg_compat.h"
+
+#define DEFAULT_ALLOWED_CIPHERS \
+	"DHE-RSA-AES128-GCM-SHA256;DHE-RSA-AES256-GCM-SHA384;" \
+	"DHE-RSA-AES128-CCM;DHE-RSA-AES256-CCM"
+
+/* Room for CP_MAX_ENTRIES names joined by a two-byte separator */
+#define JOINED_LIST_SIZE	(CP_MAX_ENTRIES * (CP_MAX_NAME_LEN + 2) + 1)
+
+/*
+ * Access to a string GUC's record.  PostgreSQL 19 moved the type-specific
+ * fields into a union inside config_generic.
+ */
+#if PG_VERSION_NUM >= 190000
+#define STRING_GUC_CHECK_HOOK(rec)	((rec)->_string.check_hook)
+#define STRING_GUC_BOOT_VAL(rec)	((rec)->_string.boot_val)
+#define STRING_GUC_VALUE(rec)		(*(rec)->_string.variable)
+#else
+#define STRING_GUC_CHECK_HOOK(rec)	(((struct config_string *) (rec))->check_hook)
+#define STRING_GUC_BOOT_VAL(rec)	(((struct config_string *) (rec))->boot_val)
+#define STRING_GUC_VALUE(rec)		(*((struct config_string *) (rec))->variable)
+#endif
+
+/*
+ * GUC-owned memory (strings a check hook substitutes, "extra" structs):
+ * malloc up to 15, the GUC memory context from 16.
+ */
+#if PG_VERSION_NUM >= 160000
+#define guc_owned_alloc(size)	guc_malloc(LOG, (size))
+#define guc_owned_strdup(str)	guc_strdup(LOG, (str))
+#define guc_owned_free(ptr)		guc_free(ptr)
+#else
+#define guc_owned_alloc(size)	malloc(size)
+#define guc_owned_strdup(str)	strdup(str)
+#define guc_owned_free(ptr)		free(ptr)
+#endif
+
+
+/* Settings */
+static bool policy_enabled = true;
+static char *allowed_ciphers_setting = NULL;
+
+/* The allowlist in force, and its names joined for values and hints */
+static CpAllowlist allowlist;
+static char allowlist_semicolons[JOINED_LIST_SIZE];
+static char allowlist_commas[JOINED_LIST_SIZE];
+
+/* Hook state */
+static bool hook_installed = false;
+static struct config_generic *ssl_ciphers_record = NULL;
+static GucStringCheckHook prev_ssl_ciphers_check_hook = NULL;
+
+#ifdef USE_OPENSSL
+static openssl_tls_init_hook_typ prev_openssl_tls_init_hook = NULL;
+#endif
+
+/* Postmaster-only memory of what was last logged */
+static bool builtin_default_noted = false;
+static char *last_compatibility_key = NULL;
+
+/*
+ * Helpers
+ */
+
+/* Join the allowlist's names with sep into buf (JOINED_LIST_SIZE bytes) */
+static void
+join_allowlist(const CpAllowlist *allow, const char *sep, char *buf)
+{
+	size_t		used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < allow->n && used < JOINED_LIST_SIZE; i++)
+		used += snprintf(buf + used, JOINED_LIST_SIZE - used, "%s%s",
+						 i > 0 ? sep : "", SSL_CIPHER_get_name(allow->suites[i]));
+}
+
+/* Parse a value; entries must have room for CP_MAX_ENTRIES + 1 */
+static void
+parse_value(const char *value, CpMode mode, CpEntry *entries, CpResult *result)
+{
+	cp_parse(value, strlen(value), mode,
+			 mode == CP_MODE_SSL_CIPHERS ? &allowlist : NULL,
+			 entries, CP_MAX_ENTRIES + 1, result);
+}
+
+static int
+max_entries_for(CpMode mode)
+{
+	return mode == CP_MODE_SSL_CIPHERS ? allowlist.n : CP_MAX_ENTRIES;
+}
+
+/* A bad entry's message, detail and hint, as every report words them */
+typedef struct EntryProblem
+{
+	char		message[CP_DISPLAY_BUFSIZE + 128];
+	char		detail[CP_DESCRIBE_BUFSIZE];
+	char		hint[JOINED_LIST_SIZE + 128];
+} EntryProblem;
+
+static void
+describe_bad_entry(const char *parameter, const char *value, const CpEntry *e,
+				   CpMode mode, EntryProblem *problem)
+{
+	char		shown[CP_DISPLAY_BUFSIZE];
+
+	cp_display(value + e->offset, e->length, shown, sizeof(shown));
+	snprintf(problem->message, sizeof(problem->message),
+			 "invalid entry %d in parameter \"%s\": \"%s\"",
+			 e->position, parameter, shown);
+	cp_describe(e, value, mode, max_entries_for(mode), problem->detail,
+				sizeof(problem->detail));
+	if (mode == CP_MODE_SSL_CIPHERS)
+		snprintf(problem->hint, sizeof(problem->hint),
+				 "Set \"ALL\" or cipher suite names separated by \";\", from: %s.",
+				 allowlist_commas);
+	else
+		snprintf(problem->hint, sizeof(problem->hint),
+				 "List TLS 1.2 cipher suites by their OpenSSL names, separated by \";\"; "
+				 "ssl_supported_ciphers() shows them.");
+}
+
+/* The first bad entry of a value as GUC's error message, detail and hint */
+static void
+set_guc_check_error(const char *parameter, const char *value,
+					const CpEntry *e, CpMode mode)
+{
+	EntryProblem problem;
+
+	describe_bad_entry(parameter, value, e, mode, &problem);
+	GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+	GUC_check_errmsg("%s", problem.message);
+	GUC_check_errdetail("%s", problem.detail);
+	GUC_check_errhint("%s", problem.hint);
+}
+
+/* Is this ssl_ciphers value PostgreSQL's wired-in default, unchanged? */
+static bool
+is_builtin_default(const char *value, GucSource source)
+{
+	const char *boot;
+
+	if (ssl_ciphers_record == NULL ||
+		(source != PGC_S_DEFAULT && source != PGC_S_DYNAMIC_DEFAULT))
+		return false;
+	boot = STRING_GUC_BOOT_VAL(ssl_ciphers_record);
+	return boot != NULL && strcmp(value, boot) == 0;
+}
+
+/* The value of ssl_ciphers in force in this process */
+static const char *
+ssl_ciphers_in_force(void)
+{
+	const char *value = GetConfigOption("ssl_ciphers", true, false);
+
+	return value ? value : "";
+}
+
+/*
+ * The suites a (valid) ssl_ciphers value names, in order, without
+ * duplicates.  Returns the count; suites has room for CP_MAX_ENTRIES.
+ */
+static int
+suites_of_value(const char *value, const SSL_CIPHER **suites)
+{
+	CpEntry		entries[CP_MAX_ENTRIES + 1];
+	CpResult	result;
+	int			n = 0;
+
+	parse_value(value, CP_MODE_SSL_CIPHERS, entries, &result);
+	if (result.first_error >= 0)
+		return 0;
+	if (result.is_all)
+	{
+		for (int i = 0; i < allowlist.n; i++)
+			suites[n++] = allowlist.suites[i];
+		return n;
+	}
+	for (int i = 0; i < result.nentries; i++)
+		if (entries[i].verdict == CP_OK)
+			suites[n++] = entries[i].cipher;
+	return n;
+}
+
+/*
+ * The authentication a server certificate's key supports in TLS 1.2
+ * (NID_auth_rsa, NID_auth_ecdsa, ...), and the key type's name; NID_undef
+ * when the certificate cannot be read (PostgreSQL reports that itself).
+ */
+static int
+server_certificate_auth(char *key_name, size_t key_name_size)
+{
+	BIO		   *bio;
+	X509	   *cert;
+	EVP_PKEY   *key;
+	int			auth = NID_undef;
+
+	if (ssl_cert_file == NULL || ssl_cert_file[0] == '\0')
+		return NID_undef;
+	bio = BIO_new_file(ssl_cert_file, "r");
+	if (bio == NULL)
+	{
+		ERR_clear_error();
+		return NID_undef;
+	}
+	cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (cert == NULL)
+	{
+		ERR_clear_error();
+		return NID_undef;
+	}
+	key = X509_get0_pubkey(cert);
+	if (key != NULL)
+	{
+		int			type = EVP_PKEY_base_id(key);
+
+		switch (type)
+		{
+			case EVP_PKEY_RSA:
+#ifdef EVP_PKEY_RSA_PSS
+			case EVP_PKEY_RSA_PSS:
+#endif
+				auth = NID_auth_rsa;
+				strlcpy(key_name, "RSA", key_name_size);
+				break;
+			case EVP_PKEY_EC:
+#ifdef EVP_PKEY_ED25519
+			case EVP_PKEY_ED25519:
+#endif
+#ifdef EVP_PKEY_ED448
+			case EVP_PKEY_ED448:
+#endif
+				auth = NID_auth_ecdsa;
+				strlcpy(key_name, type == EVP_PKEY_EC ? "EC" : OBJ_nid2sn(type),
+						key_name_size);
+				break;
+			case EVP_PKEY_DSA:
+				auth = NID_auth_dss;
+				strlcpy(key_name, "DSA", key_name_size);
+				break;
+			default:
+				break;
+		}
+	}
+	X509_free(cert);
+	ERR_clear_error();
+	return auth;
+}
+
+/*
+ * Report, at elevel, what keeps common clients from negotiating any of
+ * these TLS 1.2 suites.  Never raises an error.
+ */
+static void
+report_compatibility(const SSL_CIPHER *const *suites, int n, int elevel)
+{
+	bool		all_ccm = (n > 0);
+	bool		all_dhe = (n > 0);
+	bool		cert_usable = false;
+	char		key_name[32] = "";
+	int			cert_auth;
+
+	for (int i = 0; i < n; i++)
+	{
+		int			enc = SSL_CIPHER_get_cipher_nid(suites[i]);
+
+		if (enc != NID_aes_128_ccm && enc != NID_aes_256_ccm)
+			all_ccm = false;
+		if (SSL_CIPHER_get_kx_nid(suites[i]) != NID_kx_dhe)
+			all_dhe = false;
+	}
+	if (all_ccm)
+		ereport(elevel,
+				(errmsg("every cipher suite in ssl_ciphers uses AES-CCM"),
+				 errdetail("Clients using OpenSSL's default cipher list (libpq among them), "
+						   "Java and Go do not offer CCM suites and cannot connect over TLS 1.2."),
+				 errhint("Add a GCM suite such as DHE-RSA-AES128-GCM-SHA256.")));
+	if (all_dhe)
+		ereport(elevel,
+				(errmsg("every cipher suite in ssl_ciphers uses DHE key exchange"),
+				 errdetail("Go's crypto/tls implements no DHE cipher suites, so Go clients "
+						   "cannot connect over TLS 1.2."),
+				 errhint("If Go clients must connect, add an ECDHE suite such as "
+						 "ECDHE-RSA-AES128-GCM-SHA256 to sslinfo_ext.allowed_ciphers and "
+						 "ssl_ciphers.")));
+
+	cert_auth = server_certificate_auth(key_name, sizeof(key_name));
+	if (cert_auth == NID_undef || n == 0)
+		return;
+	for (int i = 0; i < n; i++)
+		if (SSL_CIPHER_get_auth_nid(suites[i]) == cert_auth)
+			cert_usable = true;
+	if (!cert_usable)
+		ereport(elevel,
+				(errmsg("no cipher suite in ssl_ciphers can be used with the server certificate"),
+				 errdetail("The server certificate \"%s\" has a key of type %s, and every "
+						   "suite in ssl_ciphers needs a certificate with another key type, "
+						   "so no client can connect over TLS 1.2.",
+						   ssl_cert_file, key_name),
+				 errhint("DHE-RSA suites need an RSA server certificate.")));
+}
+
+/*
+ * Settings
+ */
+
+static bool
+check_allowed_ciphers(char **newval, void **extra, GucSource source)
+{
+	CpEntry		entries[CP_MAX_ENTRIES + 1];
+	CpResult	result;
+	CpAllowlist *allow;
+
+	parse_value(*newval ? *newval : "", CP_MODE_ALLOWLIST, entries, &result);
+	if (result.first_error >= 0)
+	{
+		set_guc_check_error("sslinfo_ext.allowed_ciphers", *newval ? *newval : "",
+							&entries[result.first_error], CP_MODE_ALLOWLIST);
+		return false;
+	}
+	allow = guc_owned_alloc(sizeof(CpAllowlist));
+	if (allow == NULL)
+		return false;
+	cp_allowlist_from_entries(entries, result.nentries, allow);
+	*extra = allow;
+	return true;
+}
+
+static void
+assign_allowed_ciphers(const char *newval, void *extra)
+{
+	if (extra == NULL)
+		return;
+	allowlist = *(const CpAllowlist *) extra;
+	join_allowlist(&allowlist, ";", allowlist_semicolons);
+	join_allowlist(&allowlist, ", ", allowlist_commas);
+}
+
+/*
+ * The check hook on ssl_ciphers.  Replaces "ALL" (and the untouched
+ * built-in default) with the allowlist, so that PostgreSQL's own
+ * SSL_CTX_set_cipher_list() gets exactly the allowed suites.
+ */
+static bool
+check_ssl_ciphers_policy(char **newval, void **extra, GucSource source)
+{
+	const char *value;
+	CpEntry		entries[CP_MAX_ENTRIES + 1];
+	CpResult	result;
+
+	if (prev_ssl_ciphers_check_hook != NULL &&
+		!prev_ssl_ciphers_check_hook(newval, extra, source))
+		return false;
+	if (!policy_enabled || *newval == NULL)
+		return true;
+
+	value = is_builtin_default(*newval, source) ? "ALL" : *newval;
+	parse_value(value, CP_MODE_SSL_CIPHERS, entries, &result);
+	if (result.first_error >= 0)
+	{
+		set_guc_check_error("ssl_ciphers", value, &entries[result.first_error],
+							CP_MODE_SSL_CIPHERS);
+		return false;
+	}
+	if (result.is_all)
+	{
+		char	   *expanded = guc_owned_strdup(allowlist_semicolons);
+
+		if (expanded == NULL)
+			return false;
+		guc_owned_free(*newval);
+		*newval = expanded;
+	}
+	return true;
+}
+
+/* Find a GUC's record by name, or NULL */
+static struct config_generic *
+find_guc_record(const char *name)
+{
+#if PG_VERSION_NUM >= 160000
+	return find_option(name, false, true, LOG);
+#else
+	struct config_generic **vars = get_guc_variables();
+	int			nvars = GetNumConfigOptions();
+
+	for (int i = 0; i < nvars; i++)
+		if (pg_strcasecmp(vars[i]->name, name) == 0)
+			return vars[i];
+	return NULL;
+#endif
+}
+
+/*
+ * Validate (and canonicalize) the ssl_ciphers value read from the
+ * configuration before the library was loaded.  Invalid: FATAL, before the
+ * server does anything else.  Untouched default: taken as "ALL", logged.
+ */
+static void
+apply_policy_to_value_in_place(void)
+{
+	struct config_generic *rec = ssl_ciphers_record;
+	bool		at_default = (rec->source == PGC_S_DEFAULT ||
+							  rec->source == PGC_S_DYNAMIC_DEFAULT);
+	char	   *current = pstrdup(STRING_GUC_VALUE(rec) ? STRING_GUC_VALUE(rec) : "");
+
+	(void) set_config_option("ssl_ciphers", current, PGC_POSTMASTER,
+							 at_default ? PGC_S_DYNAMIC_DEFAULT : rec->source,
+							 GUC_ACTION_SET, true, FATAL, false);
+	if (at_default && !IsUnderPostmaster)
+	{
+		ereport(LOG,
+				(errmsg("ssl_ciphers is at PostgreSQL's built-in default \"%s\", which sslinfo_ext takes as \"ALL\"",
+						current),
+				 errdetail("The server offers these TLS 1.2 cipher suites: %s.",
+						   allowlist_commas)));
+		builtin_default_noted = true;
+	}
+	pfree(current);
+}
+
+#ifdef USE_OPENSSL
+/*
+ * Runs in the postmaster each time the SSL context is built (start and
+ * every reload): log what the policy cannot enforce or what will keep
+ * clients out.  Compatibility warnings are repeated only when the suites
+ * in force or the certificate's key type change.
+ */
+static void
+cipher_policy_tls_init(SSL_CTX *context, bool isServerStart)
+{
+	const SSL_CIPHER *suites[CP_MAX_ENTRIES];
+	const char *value;
+	int			n;
+	char		key_name[32] = "";
+	char	   *key;
+
+	if (prev_openssl_tls_init_hook)
+		prev_openssl_tls_init_hook(context, isServerStart);
+	if (!cipher_policy_is_on())
+		return;
+
+	if (ssl_ciphers_record->source == PGC_S_DEFAULT ||
+		ssl_ciphers_record->source == PGC_S_DYNAMIC_DEFAULT)
+	{
+		if (!builtin_default_noted)
+			ereport(LOG,
+					(errmsg("ssl_ciphers is back at PostgreSQL's built-in default, which sslinfo_ext takes as \"ALL\""),
+					 errdetail("The server offers these TLS 1.2 cipher suites: %s.",
+							   allowlist_commas)));
+		builtin_default_noted = true;
+	}
+	else
+		builtin_default_noted = false;
+
+	if (cipher_policy_tls13_bypass())
+		ereport(WARNING,
+				(errmsg("TLS 1.3 connections bypass the ssl_ciphers policy"),
+				 errdetail("ssl_max_protocol_version allows TLS 1.3, whose cipher suites "
+						   "ssl_ciphers does not govern; only TLS 1.2 connections are held "
+						   "to the policy."),
+				 errhint("Set ssl_max_protocol_version = 'TLSv1.2' to hold every "
+						 "connection to the policy.")));
+
+	value = ssl_ciphers_in_force();
+	n = suites_of_value(value, suites);
+	(void) server_certificate_auth(key_name, sizeof(key_name));
+	key = psprintf("%s|%s", value, key_name);
+	if (last_compatibility_key == NULL || strcmp(key, last_compatibility_key) != 0)
+	{
+		report_compatibility(suites, n, WARNING);
+		if (last_compatibility_key)
+			pfree(last_compatibility_key);
+		last_compatibility_key = MemoryContextStrdup(TopMemoryContext, key);
+	}
+	pfree(key);
+}
+#endif
+
+/* An invalid sslinfo_ext.allowed_ciphers at start stops the server */
+static void
+refuse_configured_allowlist(const char *value)
+{
+	CpEntry		entries[CP_MAX_ENTRIES + 1];
+	CpResult	result;
+	EntryProblem problem;
+
+	parse_value(value, CP_MODE_ALLOWLIST, entries, &result);
+	if (result.first_error < 0)
+		return;
+	describe_bad_entry("sslinfo_ext.allowed_ciphers", value,
+					   &entries[result.first_error], CP_MODE_ALLOWLIST, &problem);
+	ereport(FATAL,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg_internal("%s", problem.message),
+			 errdetail_internal("%s", problem.detail),
+			 errhint("%s", problem.hint)));
+}
+
+void
+cipher_policy_init(void)
+{
+	/*
+	 * Restart-only when the policy can be enforced.  Without preloading
+	 * PostgreSQL refuses PGC_POSTMASTER settings, and the settings only feed
+	 * the SQL functions, so they follow the configuration file.
+	 */
+	GucContext	context = process_shared_preload_libraries_in_progress ?
+		PGC_POSTMASTER : PGC_SIGHUP;
+	const char *placeholder;
+	char	   *configured_allowlist = NULL;
+
+	/*
+	 * PostgreSQL only warns when a configured value of a setting defined
+	 * here is invalid, and keeps the default; remember the configured
+	 * allowlist to make that fatal instead.
+	 */
+	placeholder = GetConfigOption("sslinfo_ext.allowed_ciphers", true, false);
+	if (placeholder != NULL)
+		configured_allowlist = pstrdup(placeholder);
+
+	DefineCustomBoolVariable("sslinfo_ext.cipher_policy",
+							 "Holds ssl_ciphers to the openGauss cipher rule.",
+							 "When on, and sslinfo_ext is in shared_preload_libraries, "
+							 "ssl_ciphers must be \"ALL\" or names from "
+							 "sslinfo_ext.allowed_ciphers separated by \";\".",
+							 &policy_enabled,
+							 true,
+							 context,
+							 0,
+							 NULL, NULL, NULL);
+	DefineCustomStringVariable("sslinfo_ext.allowed_ciphers",
+							   "TLS 1.2 cipher suites that ssl_ciphers may name.",
+							   "OpenSSL suite names separated by \";\"; "
+							   "\"ALL\" in ssl_ciphers stands for all of them.",
+							   &allowed_ciphers_setting,
+							   DEFAULT_ALLOWED_CIPHERS,
+							   context,
+							   0,
+							   check_allowed_ciphers, assign_allowed_ciphers, NULL);
+
+	if (!process_shared_preload_libraries_in_progress || !policy_enabled)
+		return;
+
+	if (configured_allowlist != NULL &&
+		strcmp(configured_allowlist, allowed_ciphers_setting) != 0)
+		refuse_configured_allowlist(configured_allowlist);
+
+	ssl_ciphers_record = find_guc_record("ssl_ciphers");
+	if (ssl_ciphers_record == NULL || ssl_ciphers_record->vartype != PGC_STRING)
+		ereport(FATAL,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("sslinfo_ext cannot find the setting \"ssl_ciphers\"")));
+
+	prev_ssl_ciphers_check_hook = STRING_GUC_CHECK_HOOK(ssl_ciphers_record);
+	STRING_GUC_CHECK_HOOK(ssl_ciphers_record) = check_ssl_ciphers_policy;
+	hook_installed = true;
+
+	apply_policy_to_value_in_place();
+
+#ifdef USE_OPENSSL
+	prev_openssl_tls_init_hook = openssl_tls_init_hook;
+	openssl_tls_init_hook = cipher_policy_tls_init;
+#endif
+}
+
+/*
+ * Cross-unit contract
+ */
+
+bool
+cipher_policy_is_on(void)
+{
+	return hook_installed && policy_enabled;
+}
+
+bool
+cipher_policy_tls13_bypass(void)
+{
+	return cipher_policy_is_on() &&
+		(ssl_max_protocol_version == PG_TLS_ANY ||
+		 ssl_max_protocol_version >= PG_TLS1_3_VERSION);
+}
+
+bool
+cipher_policy_conforms(const char *value, char **problem)
+{
+	CpEntry		entries[CP_MAX_ENTRIES + 1];
+	CpResult	result;
+	const CpEntry *e;
+	char		shown[CP_DISPLAY_BUFSIZE];
+	char		sentence[CP_DESCRIBE_BUFSIZE];
+
+	if (value == NULL)
+		value = "";
+	parse_value(value, CP_MODE_SSL_CIPHERS, entries, &result);
+	if (result.first_error < 0)
+	{
+		if (problem)
+			*problem = NULL;
+		return true;
+	}
+	if (problem)
+	{
+		e = &entries[result.first_error];
+		cp_display(value + e->offset, e->length, shown, sizeof(shown));
+		cp_describe(e, value, CP_MODE_SSL_CIPHERS, allowlist.n, sentence,
+					sizeof(sentence));
+		*problem = psprintf("entry %d \"%s\" of ssl_ciphers: %s",
+							e->position, shown, sentence);
+	}
+	return false;
+}
+
+/*
+ * SQL functions
+ */
+
+/* An entry's own text (in the database encoding), cut like cp_display() */
+static text *
+entry_text(const char *value, const CpEntry *e)
+{
+	int			keep;
+
+	if (e->length <= CP_MAX_NAME_LEN)
+		return cstring_to_text_with_len(value + e->offset, (int) e->length);
+	keep = pg_mbcliplen(value + e->offset, (int) e->length, CP_MAX_NAME_LEN);
+	return cstring_to_text(psprintf("%.*s...", keep, value + e->offset));
+}
+
+/*
+ * ssl_cipher_policy_check(value text)
+ *	  -> TABLE(position int, entry text, ok bool, detail text)
+ *
+ * One row per entry; "ALL" expands to one row per allowed suite.  When the
+ * value is acceptable, client-compatibility problems are NOTICEs.
+ */
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_cipher_policy_check);
+Datum
+sslinfo_ext_ssl_cipher_policy_check(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *value = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	CpEntry		entries[CP_MAX_ENTRIES + 1];
+	CpResult	result;
+	const SSL_CIPHER *suites[CP_MAX_ENTRIES];
+	int			nsuites = 0;
+
+	InitMaterializedSRF(fcinfo, 0);
+	parse_value(value, CP_MODE_SSL_CIPHERS, entries, &result);
+
+	if (result.is_all)
+	{
+		for (int i = 0; i < allowlist.n; i++)
+		{
+			Datum		values[4];
+			bool		nulls[4] = {false, false, false, false};
+
+			values[0] = Int32GetDatum(i + 1);
+			values[1] = CStringGetTextDatum(SSL_CIPHER_get_name(allowlist.suites[i]));
+			values[2] = BoolGetDatum(true);
+			values[3] = CStringGetTextDatum("Included by \"ALL\".");
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			suites[nsuites++] = allowlist.suites[i];
+		}
+	}
+	else
+	{
+		for (int i = 0; i < result.nentries; i++)
+		{
+			const CpEntry *e = &entries[i];
+			char		sentence[CP_DESCRIBE_BUFSIZE];
+			Datum		values[4];
+			bool		nulls[4] = {false, false, false, false};
+
+			cp_describe(e, value, CP_MODE_SSL_CIPHERS, allowlist.n,
+						sentence, sizeof(sentence));
+			values[0] = Int32GetDatum(e->position);
+			values[1] = PointerGetDatum(entry_text(value, e));
+			values[2] = BoolGetDatum(cp_verdict_ok(e->verdict));
+			if (sentence[0] == '\0')
+				nulls[3] = true;
+			else
+				values[3] = CStringGetTextDatum(sentence);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			if (e->verdict == CP_OK)
+				suites[nsuites++] = e->cipher;
+		}
+	}
+	if (result.first_error < 0)
+		report_compatibility(suites, nsuites, NOTICE);
+	return (Datum) 0;
+}
+
+/* The text after "<label>=" in an SSL_CIPHER_description() line */
+static char *
+description_field(const char *description, const char *label)
+{
+	const char *p = description;
+	size_t		label_len = strlen(label);
+
+	while ((p = strstr(p, label)) != NULL)
+	{
+		if ((p == description || p[-1] == ' ') && p[label_len] == '=')
+		{
+			const char *start = p + label_len + 1;
+			size_t		len = strcspn(start, " \n");
+
+			return pnstrdup(start, len);
+		}
+		p += label_len;
+	}
+	return NULL;
+}
+
+/* The suites a cipher-string keyword selects (security level 0) */
+static STACK_OF(SSL_CIPHER) *
+keyword_suites(SSL_CTX *ctx, const char *keyword)
+{
+	if (SSL_CTX_set_cipher_list(ctx, keyword) != 1)
+	{
+		ERR_clear_error();
+		return NULL;
+	}
+	return sk_SSL_CIPHER_dup(SSL_CTX_get_ciphers(ctx));
+}
+
+static bool
+stack_contains(STACK_OF(SSL_CIPHER) *sk, const SSL_CIPHER *c)
+{
+	for (int i = 0; sk != NULL && i < sk_SSL_CIPHER_num(sk); i++)
+		if (sk_SSL_CIPHER_value(sk, i) == c)
+			return true;
+	return false;
+}
+
+static int
+openssl_protocol_version(int pg_version)
+{
+	switch (pg_version)
+	{
+		case PG_TLS1_VERSION:
+			return TLS1_VERSION;
+		case PG_TLS1_1_VERSION:
+			return TLS1_1_VERSION;
+		case PG_TLS1_2_VERSION:
+			return TLS1_2_VERSION;
+#ifdef TLS1_3_VERSION
+		case PG_TLS1_3_VERSION:
+			return TLS1_3_VERSION;
+#endif
+		default:
+			return 0;
+	}
+}
+
+/*
+ * The suites a server configured like this one offers: ssl_ciphers,
+ * the protocol range, the TLS 1.3 suites (ssl_tls13_ciphers from 18) and
+ * OpenSSL's security level, as OpenSSL itself computes them for a server
+ * connection.  NULL when ssl is off or the configuration selects nothing.
+ */
+static STACK_OF(SSL_CIPHER) *
+suites_offered_now(SSL_CTX **ctx_out, SSL **ssl_out)
+{
+	SSL_CTX    *ctx;
+	SSL		   *ssl;
+	const char *tls13;
+	STACK_OF(SSL_CIPHER) *offered;
+
+	*ctx_out = NULL;
+	*ssl_out = NULL;
+	if (!EnableSSL)
+		return NULL;
+	ctx = SSL_CTX_new(TLS_server_method());
+	if (ctx == NULL)
+	{
+		ERR_clear_error();
+		return NULL;
+	}
+	*ctx_out = ctx;
+	if (SSL_CTX_set_cipher_list(ctx, ssl_ciphers_in_force()) != 1)
+	{
+		ERR_clear_error();
+		return NULL;
+	}
+	tls13 = GetConfigOption("ssl_tls13_ciphers", true, false);
+	if (tls13 != NULL && tls13[0] != '\0' &&
+		SSL_CTX_set_ciphersuites(ctx, tls13) != 1)
+		ERR_clear_error();
+	if (ssl_min_protocol_version != PG_TLS_ANY)
+		SSL_CTX_set_min_proto_version(ctx, openssl_protocol_version(ssl_min_protocol_version));
+	if (ssl_max_protocol_version != PG_TLS_ANY)
+		SSL_CTX_set_max_proto_version(ctx, openssl_protocol_version(ssl_max_protocol_version));
+	ssl = SSL_new(ctx);
+	if (ssl == NULL)
+	{
+		ERR_clear_error();
+		return NULL;
+	}
+	*ssl_out = ssl;
+	offered = SSL_get1_supported_ciphers(ssl);
+	ERR_clear_error();
+	return offered;
+}
+
+/*
+ * What ssl_supported_ciphers() compares each suite with.  OpenSSL objects
+ * live outside PostgreSQL's memory contexts, hence cipher_sets_free().
+ */
+typedef struct CipherSets
+{
+	STACK_OF(SSL_CIPHER) *high;
+	STACK_OF(SSL_CIPHER) *medium;
+	STACK_OF(SSL_CIPHER) *low;
+	STACK_OF(SSL_CIPHER) *offered;
+	bool		may_see_settings;
+	SSL_CTX    *keyword_ctx;
+	SSL_CTX    *offered_ctx;
+	SSL		   *offered_ssl;
+} CipherSets;
+
+static void
+cipher_sets_build(CipherSets *sets)
+{
+	memset(sets, 0, sizeof(CipherSets));
+	sets->may_see_settings = has_privs_of_role(GetUserId(),
+											   ROLE_PG_READ_ALL_SETTINGS);
+	sets->keyword_ctx = SSL_CTX_new(TLS_method());
+	if (sets->keyword_ctx != NULL)
+	{
+		SSL_CTX_set_security_level(sets->keyword_ctx, 0);
+		sets->high = keyword_suites(sets->keyword_ctx, "HIGH");
+		sets->medium = keyword_suites(sets->keyword_ctx, "MEDIUM");
+		sets->low = keyword_suites(sets->keyword_ctx, "LOW");
+	}
+	if (sets->may_see_settings)
+		sets->offered = suites_offered_now(&sets->offered_ctx, &sets->offered_ssl);
+	ERR_clear_error();
+}
+
+static void
+cipher_sets_free(CipherSets *sets)
+{
+	sk_SSL_CIPHER_free(sets->high);
+	sk_SSL_CIPHER_free(sets->medium);
+	sk_SSL_CIPHER_free(sets->low);
+	sk_SSL_CIPHER_free(sets->offered);
+	SSL_free(sets->offered_ssl);
+	SSL_CTX_free(sets->offered_ctx);
+	SSL_CTX_free(sets->keyword_ctx);
+	ERR_clear_error();
+}
+
+/* One row of ssl_supported_ciphers() per catalogue suite */
+static void
+emit_supported_cipher_rows(ReturnSetInfo *rsinfo, STACK_OF(SSL_CIPHER) *all,
+						   const CipherSets *sets)
+{
+	for (int i = 0; i < sk_SSL_CIPHER_num(all); i++)
+	{
+		const SSL_CIPHER *c = sk_SSL_CIPHER_value(all, i);
+		const char *iana = SSL_CIPHER_standard_name(c);
+		char		description[256];
+		bool		tls13 = cp_is_tls13(c);
+		Datum		values[11];
+		bool		nulls[11];
+		char	   *field;
+
+		memset(nulls, 0, sizeof(nulls));
+		if (SSL_CIPHER_description(c, description, sizeof(description)) == NULL)
+			description[0] = '\0';
+
+		values[0] = CStringGetTextDatum(SSL_CIPHER_get_name(c));
+		if (iana)
+			values[1] = CStringGetTextDatum(iana);
+		else
+			nulls[1] = true;
+		values[2] = CStringGetTextDatum(SSL_CIPHER_get_version(c));
+		field = description_field(description, "Kx");
+		if (field)
+			values[3] = CStringGetTextDatum(field);
+		else
+			nulls[3] = true;
+		field = description_field(description, "Au");
+		if (field)
+			values[4] = CStringGetTextDatum(field);
+		else
+			nulls[4] = true;
+		field = description_field(description, "Enc");
+		if (field)
+			values[5] = CStringGetTextDatum(field);
+		else
+			nulls[5] = true;
+		field = description_field(description, "Mac");
+		if (field)
+			values[6] = CStringGetTextDatum(field);
+		else
+			nulls[6] = true;
+		values[7] = Int32GetDatum(SSL_CIPHER_get_bits(c, NULL));
+		/* OpenSSL's strength keywords classify TLS 1.2 and older suites */
+		if (tls13)
+			nulls[8] = true;
+		else if (stack_contains(sets->high, c))
+			values[8] = CStringGetTextDatum("HIGH");
+		else if (stack_contains(sets->medium, c))
+			values[8] = CStringGetTextDatum("MEDIUM");
+		else if (stack_contains(sets->low, c))
+			values[8] = CStringGetTextDatum("LOW");
+		else
+			nulls[8] = true;
+		values[9] = BoolGetDatum(!tls13 && cp_allowlist_contains(&allowlist, c));
+		if (sets->may_see_settings)
+			values[10] = BoolGetDatum(stack_contains(sets->offered, c));
+		else
+			nulls[10] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+/*
+ * ssl_supported_ciphers()
+ *	  -> TABLE(name text, iana_name text, protocol text, kx text, auth text,
+ *			   enc text, mac text, bits int, strength text, allowed bool,
+ *			   offered bool)
+ *
+ * Every suite the linked OpenSSL can use.  "offered" reflects ssl_ciphers,
+ * which PostgreSQL shows only to roles with the privileges of
+ * pg_read_all_settings: for other roles it is NULL.
+ */
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_supported_ciphers);
+Datum
+sslinfo_ext_ssl_supported_ciphers(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	STACK_OF(SSL_CIPHER) *all;
+	CipherSets	sets;
+
+	InitMaterializedSRF(fcinfo, 0);
+	all = cp_catalogue();
+	if (all == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("could not create an OpenSSL context")));
+
+	cipher_sets_build(&sets);
+	PG_TRY();
+	{
+		emit_supported_cipher_rows(rsinfo, all, &sets);
+	}
+	PG_FINALLY();
+	{
+		cipher_sets_free(&sets);
+	}
+	PG_END_TRY();
+	return (Datum) 0;
+}

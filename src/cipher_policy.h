@@ -1,0 +1,52 @@
+/*-------------------------------------------------------------------------
+ *
+ * cipher_policy.h
+ *	  The openGauss cipher rule enforced on PostgreSQL's own ssl_ciphers.
+ *
+ * With sslinfo_ext in shared_preload_libraries and
+ * sslinfo_ext.cipher_policy on (the default), ssl_ciphers must be "ALL" or
+ * suite names from sslinfo_ext.allowed_ciphers separated by ';'.  A check
+ * hook on ssl_ciphers (chained after any hook already there) validates
+ * every way of setting it: postgresql.conf at start (the value read before
+ * the library loaded is validated at load; an invalid one is FATAL, the
+ * built-in default is taken as "ALL"), reload (an invalid value is refused
+ * and the previous one stays in force) and ALTER SYSTEM (an ERROR).  "ALL"
+ * is replaced by the allowlist, so PostgreSQL builds its SSL context from
+ * exactly the allowed suites and SHOW ssl_ciphers shows them.  Each time
+ * the SSL context is (re)built, client-compatibility problems and the TLS
+ * 1.3 bypass are logged as WARNINGs.
+ *
+ * Contract:
+ * - cipher_policy_init() is called once from _PG_init, before
+ *   MarkGUCPrefixReserved("sslinfo_ext").  It always defines the settings;
+ *   it installs hooks only while shared_preload_libraries is processed.
+ * - Both settings are restart-only (PGC_POSTMASTER) when preloaded: the
+ *   rule itself cannot change under a running server, so a value of
+ *   ssl_ciphers once accepted stays valid until the next start.  Without
+ *   preloading (PostgreSQL allows no PGC_POSTMASTER settings then) they
+ *   are PGC_SIGHUP and only feed the SQL functions.
+ * - cipher_policy_conforms() returns true, or false with *problem set to a
+ *   palloc'd one-line message naming the first bad entry and its
+ *   position.  It applies the rule whether or not the policy is on.
+ * - cipher_policy_is_on(): the check hook is installed (preloaded) and
+ *   sslinfo_ext.cipher_policy is on.
+ * - cipher_policy_tls13_bypass(): the policy is on and
+ *   ssl_max_protocol_version lets clients negotiate TLS 1.3, whose suites
+ *   ssl_ciphers does not govern.
+ * - Nothing here raises an ERROR in the postmaster.
+ *
+ * Copyright (c) 2026, the sslinfo_ext developers
+ *
+ * src/cipher_policy.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SSLINFO_EXT_CIPHER_POLICY_H
+#define SSLINFO_EXT_CIPHER_POLICY_H
+
+extern void cipher_policy_init(void);
+extern bool cipher_policy_conforms(const char *value, char **problem);
+extern bool cipher_policy_is_on(void);
+extern bool cipher_policy_tls13_bypass(void);
+
+#endif							/* SSLINFO_EXT_CIPHER_POLICY_H */

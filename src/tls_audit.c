@@ -1,0 +1,876 @@
+/*-------------------------------------------------------------------------
+ *
+ * tls_audit.c
+ *	  ssl_config_audit(): one row per TLS hardening check.
+ *
+ * Severity: "error" when something is broken or plainly insecure (TLS off,
+ * an expired or mismatched certificate, a key others can read, a stale CRL
+ * that makes OpenSSL reject every client certificate, remote trust or
+ * clear-text password logins, protocols below TLS 1.2, ssl_ciphers outside
+ * the policy, MD5 password hashing); "warning" for hardening the seed
+ * recommends but a working server may lack (client-certificate
+ * verification, CRLs, require_ssl, ...), and for checks that could not be
+ * made (a passphrase-protected key, pg_hba.conf not readable by the
+ * caller).
+ *
+ * Copyright (c) 2026, the sslinfo_ext developers
+ *
+ * src/tls_audit.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <arpa/inet.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "cert_lifecycle.h"
+#include "cipher_policy.h"
+#include "pg_compat.h"
+#include "require_ssl.h"
+#include "tls_audit.h"
+#include "tls_files.h"
+
+typedef enum AuditStatus
+{
+	AUDIT_OK,
+	AUDIT_WARNING,
+	AUDIT_ERROR
+} AuditStatus;
+
+/* What one check found */
+typedef struct AuditResult
+{
+	AuditStatus status;
+	char	   *detail;
+	char	   *hint;			/* NULL when ok */
+} AuditResult;
+
+/* One pg_hba.conf rule, as pg_hba_file_rules shows it */
+typedef struct HbaRule
+{
+	char	   *where;			/* "line 12" (or "file:line 12" from 16 on) */
+	char	   *type;
+	char	   *database;
+	char	   *user_name;
+	char	   *address;		/* NULL for "local" lines */
+	char	   *netmask;
+	char	   *auth_method;
+	char	   *options;		/* space-separated, "" when none */
+} HbaRule;
+
+static const char *const status_names[] = {"ok", "warning", "error"};
+
+/* How a hint on a file-reading problem reads */
+#define HINT_CERT_FILE	"Point ssl_cert_file at a readable PEM file holding the server certificate followed by its chain, then reload."
+
+static AuditResult
+result(AuditStatus status, char *detail, const char *hint)
+{
+	AuditResult r;
+
+	r.status = status;
+	r.detail = detail;
+	r.hint = (status == AUDIT_OK || hint == NULL) ? NULL : pstrdup(hint);
+	return r;
+}
+
+static int
+no_passphrase_cb(char *buf, int size, int rwflag, void *userdata)
+{
+	*(bool *) userdata = true;
+	return -1;
+}
+
+static bool
+setting_is(const char *name, const char *value)
+{
+	return pg_strcasecmp(tls_files_setting(name), value) == 0;
+}
+
+/* A protocol-version setting for a detail text: quoted, "" explained */
+static char *
+protocol_setting_text(const char *name, const char *empty_means)
+{
+	const char *value = tls_files_setting(name);
+
+	if (value[0] == '\0')
+		return psprintf("%s = '' (%s)", name, empty_means);
+	return psprintf("%s = '%s'", name, value);
+}
+
+/* --- TLS on ------------------------------------------------------------ */
+
+static AuditResult
+check_ssl_enabled(void)
+{
+	if (setting_is("ssl", "on"))
+		return result(AUDIT_OK, pstrdup("ssl is on."), NULL);
+	return result(AUDIT_ERROR,
+				  pstrdup("ssl is off: the server accepts no TLS connections."),
+				  "Set ssl = on, with ssl_cert_file and ssl_key_file naming the server certificate and key, and reload.");
+}
+
+/* --- the server certificate ------------------------------------------- */
+
+static AuditResult
+check_server_cert_expiry(void)
+{
+	List	   *certs;
+	TlsFileProblem problem;
+	TlsFileCert *first = NULL;
+	TimestampTz now = GetCurrentTimestamp();
+	int			window_days = cert_expiry_warning_days;
+	ListCell   *lc;
+
+	if (!tls_files_server_certs(&certs, &problem))
+		return result(AUDIT_ERROR, tls_file_problem_text(&problem), HINT_CERT_FILE);
+
+	/* the certificate of the file (leaf or chain) that expires first */
+	foreach(lc, certs)
+	{
+		TlsFileCert *cert = lfirst(lc);
+
+		if (!cert->has_validity)
+			return result(AUDIT_ERROR,
+						  psprintf("The validity dates of the %s certificate \"%s\" in ssl_cert_file cannot be read.",
+								   cert->role, cert->subject ? cert->subject : ""),
+						  HINT_CERT_FILE);
+		if (cert->not_before > now)
+			return result(AUDIT_ERROR,
+						  psprintf("The %s certificate \"%s\" in ssl_cert_file is not valid before %s.",
+								   cert->role, cert->subject ? cert->subject : "",
+								   timestamptz_to_str(cert->not_before)),
+						  "Check the server clock, or install a certificate that is valid now.");
+		if (first == NULL || cert->not_after < first->not_after)
+			first = cert;
+	}
+
+	if (first->not_after <= now)
+		return result(AUDIT_ERROR,
+					  psprintf("The %s certificate \"%s\" in ssl_cert_file expired at %s.",
+							   first->role, first->subject ? first->subject : "",
+							   timestamptz_to_str(first->not_after)),
+					  "Install a renewed certificate in the file named by ssl_cert_file and reload.");
+	if (window_days > 0 &&
+		first->not_after - now < (int64) window_days * USECS_PER_DAY)
+		return result(AUDIT_WARNING,
+					  psprintf("The %s certificate \"%s\" in ssl_cert_file expires at %s, within sslinfo_ext.cert_expiry_warning_days (%d).",
+							   first->role, first->subject ? first->subject : "",
+							   timestamptz_to_str(first->not_after), window_days),
+					  "Renew the certificate before it expires, install it in the file named by ssl_cert_file and reload.");
+	return result(AUDIT_OK,
+				  psprintf("%d certificate(s) in ssl_cert_file; the first to expire, \"%s\", is valid until %s.",
+						   list_length(certs),
+						   first->subject ? first->subject : "",
+						   timestamptz_to_str(first->not_after)),
+				  NULL);
+}
+
+static AuditResult
+check_server_key_match(void)
+{
+	TlsFileProblem problem;
+	char	   *cert_data;
+	char	   *key_data;
+	size_t		cert_len;
+	size_t		key_len;
+	BIO		   *bio;
+	X509	   *cert;
+	EVP_PKEY   *key;
+	bool		needs_passphrase = false;
+	AuditResult r;
+
+	cert_data = tls_files_read("ssl_cert_file", tls_files_setting("ssl_cert_file"),
+							   &cert_len, &problem);
+	if (cert_data == NULL)
+		return result(AUDIT_ERROR, tls_file_problem_text(&problem), HINT_CERT_FILE);
+	key_data = tls_files_read("ssl_key_file", tls_files_setting("ssl_key_file"),
+							  &key_len, &problem);
+	if (key_data == NULL)
+		return result(AUDIT_ERROR, tls_file_problem_text(&problem),
+					  "Point ssl_key_file at the readable PEM private key of the server certificate, then reload.");
+
+	ERR_clear_error();
+	bio = BIO_new_mem_buf(cert_data, (int) cert_len);
+	cert = bio ? PEM_read_bio_X509_AUX(bio, NULL, no_passphrase_cb, &needs_passphrase) : NULL;
+	BIO_free(bio);
+	bio = BIO_new_mem_buf(key_data, (int) key_len);
+	key = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase_cb, &needs_passphrase) : NULL;
+	BIO_free(bio);
+	explicit_bzero(key_data, key_len);
+	pfree(key_data);
+	pfree(cert_data);
+	ERR_clear_error();
+
+	if (cert == NULL)
+		r = result(AUDIT_ERROR,
+				   psprintf("ssl_cert_file \"%s\" holds no readable certificate.",
+							tls_files_setting("ssl_cert_file")),
+				   HINT_CERT_FILE);
+	else if (key == NULL && needs_passphrase)
+		r = result(AUDIT_WARNING,
+				   psprintf("ssl_key_file \"%s\" is protected by a passphrase, so it cannot be compared with the certificate here.",
+							tls_files_setting("ssl_key_file")),
+				   "Compare the two by hand: \"openssl x509 -noout -pubkey -in CERT\" and \"openssl pkey -pubout -in KEY\" must print the same key.");
+	else if (key == NULL)
+		r = result(AUDIT_ERROR,
+				   psprintf("ssl_key_file \"%s\" holds no readable private key.",
+							tls_files_setting("ssl_key_file")),
+				   "Point ssl_key_file at the PEM private key of the server certificate, then reload.");
+	else if (X509_check_private_key(cert, key) != 1)
+		r = result(AUDIT_ERROR,
+				   psprintf("The private key in ssl_key_file \"%s\" does not belong to the certificate in ssl_cert_file \"%s\".",
+							tls_files_setting("ssl_key_file"),
+							tls_files_setting("ssl_cert_file")),
+				   "Install the key that was issued with the certificate (or the certificate issued for the key); a reload with a mismatched pair fails.");
+	else
+		r = result(AUDIT_OK,
+				   pstrdup("The private key belongs to the server certificate."),
+				   NULL);
+
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	ERR_clear_error();
+	return r;
+}
+
+/*
+ * The rule PostgreSQL applies when it loads ssl_key_file: owned by the
+ * server's user with no group or other access, or owned by root with at
+ * most group read.
+ */
+static AuditResult
+check_server_key_permissions(void)
+{
+	const char *path = tls_files_setting("ssl_key_file");
+	struct stat st;
+	const char *hint = "Make the key owned by the server's operating-system user with mode 0600 (chmod 0600), or by root with mode 0640 and the server's group.";
+
+	if (stat(path, &st) != 0)
+		return result(AUDIT_ERROR,
+					  psprintf("ssl_key_file \"%s\" cannot be examined: %s.",
+							   path, strerror(errno)),
+					  "Point ssl_key_file at the server's private key file, then reload.");
+	if (!S_ISREG(st.st_mode))
+		return result(AUDIT_ERROR,
+					  psprintf("ssl_key_file \"%s\" is not a regular file.", path),
+					  "Point ssl_key_file at the server's private key file, then reload.");
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+		return result(AUDIT_ERROR,
+					  psprintf("ssl_key_file \"%s\" is owned by user ID %u, neither the server's user nor root.",
+							   path, (unsigned) st.st_uid),
+					  hint);
+	if ((st.st_uid == geteuid() && (st.st_mode & (S_IRWXG | S_IRWXO))) ||
+		(st.st_uid == 0 && (st.st_mode & (S_IWGRP | S_IXGRP | S_IRWXO))))
+		return result(AUDIT_ERROR,
+					  psprintf("ssl_key_file \"%s\" has mode %04o and is owned by %s: it has more than %s access, so PostgreSQL refuses to load it.",
+							   path, (unsigned) (st.st_mode & 07777),
+							   st.st_uid == 0 ? "root" : "the server's user",
+							   st.st_uid == 0 ? "owner read-write and group read" : "owner read-write"),
+					  hint);
+	return result(AUDIT_OK,
+				  psprintf("ssl_key_file \"%s\" has mode %04o and is owned by %s.",
+						   path, (unsigned) (st.st_mode & 07777),
+						   st.st_uid == 0 && geteuid() != 0 ? "root" : "the server's user"),
+				  NULL);
+}
+
+/* --- client certificate verification ----------------------------------- */
+
+static AuditResult
+check_ca_configured(void)
+{
+	List	   *certs;
+	TlsFileProblem problem;
+	TimestampTz now = GetCurrentTimestamp();
+	ListCell   *lc;
+
+	if (tls_files_setting("ssl_ca_file")[0] == '\0')
+		return result(AUDIT_WARNING,
+					  pstrdup("ssl_ca_file is not set: client certificates cannot be verified, so bidirectional authentication is not possible."),
+					  "Set ssl_ca_file to the certificate(s) of the CA that issues client certificates, reload, and require client certificates in pg_hba.conf (cert, or clientcert=verify-full).");
+	if (!tls_files_ca_certs(&certs, &problem))
+		return result(AUDIT_ERROR, tls_file_problem_text(&problem),
+					  "Point ssl_ca_file at a readable PEM file of CA certificates, then reload.");
+	foreach(lc, certs)
+	{
+		TlsFileCert *cert = lfirst(lc);
+
+		if (cert->has_validity && cert->not_after <= now)
+			return result(AUDIT_ERROR,
+						  psprintf("The CA certificate \"%s\" in ssl_ca_file expired at %s: client certificates it issued no longer verify.",
+								   cert->subject ? cert->subject : "",
+								   timestamptz_to_str(cert->not_after)),
+						  "Replace the expired CA certificate in ssl_ca_file and reload.");
+	}
+	return result(AUDIT_OK,
+				  psprintf("ssl_ca_file \"%s\" holds %d CA certificate(s).",
+						   tls_files_setting("ssl_ca_file"), list_length(certs)),
+				  NULL);
+}
+
+static AuditResult
+check_crl_configured(void)
+{
+	List	   *crls;
+	TlsFileProblem problem;
+	TimestampTz now = GetCurrentTimestamp();
+	TlsFileCrl *next_due = NULL;
+	ListCell   *lc;
+	const char *hint_refresh = "Install the CA's current CRL in the file named by ssl_crl_file (or in ssl_crl_dir) and reload; renew it before its next update.";
+
+	if (tls_files_setting("ssl_crl_file")[0] == '\0' &&
+		tls_files_setting("ssl_crl_dir")[0] == '\0')
+		return result(AUDIT_WARNING,
+					  pstrdup("Neither ssl_crl_file nor ssl_crl_dir is set: revoked client certificates are still accepted."),
+					  "Set ssl_crl_file (or ssl_crl_dir) to the CRL of the CA that issues client certificates, and reload.");
+	if (!tls_files_crls(&crls, &problem))
+		return result(AUDIT_ERROR, tls_file_problem_text(&problem),
+					  "Point ssl_crl_file / ssl_crl_dir at readable PEM CRLs, then reload.");
+	if (crls == NIL)
+		return result(AUDIT_WARNING,
+					  psprintf("ssl_crl_dir \"%s\" holds no CRL.", tls_files_setting("ssl_crl_dir")),
+					  "Put the CA's CRL in ssl_crl_dir (and run \"openssl rehash\" on it), or set ssl_crl_file.");
+	foreach(lc, crls)
+	{
+		TlsFileCrl *crl = lfirst(lc);
+
+		if (crl->has_next_update && crl->next_update < now)
+			return result(AUDIT_ERROR,
+						  psprintf("The CRL of \"%s\" in \"%s\" is stale: its next update was due at %s, and OpenSSL rejects client certificates checked against an expired CRL.",
+								   crl->issuer ? crl->issuer : "", crl->source,
+								   timestamptz_to_str(crl->next_update)),
+						  hint_refresh);
+		if (crl->has_next_update &&
+			(next_due == NULL || crl->next_update < next_due->next_update))
+			next_due = crl;
+	}
+	if (next_due == NULL)
+		return result(AUDIT_OK,
+					  psprintf("%d CRL(s) configured, none with a next update date.",
+							   list_length(crls)),
+					  NULL);
+	return result(AUDIT_OK,
+				  psprintf("%d CRL(s) configured; the next update is due at %s (\"%s\").",
+						   list_length(crls),
+						   timestamptz_to_str(next_due->next_update),
+						   next_due->source),
+				  NULL);
+}
+
+/* --- ciphers and protocols --------------------------------------------- */
+
+/*
+ * Whether ssl_ciphers conforms is checked whether or not the policy is
+ * enforced: with enforcement off a conforming value is only a warning (the
+ * next change is not checked), a value outside the policy an error.
+ */
+static AuditResult
+check_cipher_policy(void)
+{
+	const char *ciphers = tls_files_setting("ssl_ciphers");
+	char	   *problem = NULL;
+
+	if (!cipher_policy_conforms(ciphers, &problem))
+		return result(AUDIT_ERROR,
+					  psprintf("ssl_ciphers = '%s' does not conform to the cipher policy: %s",
+							   ciphers, problem ? problem : "unknown problem."),
+					  "Set ssl_ciphers to 'ALL' or to ';'-separated suites from sslinfo_ext.allowed_ciphers, with sslinfo_ext.cipher_policy = on, and reload.");
+	if (!cipher_policy_is_on())
+		return result(AUDIT_WARNING,
+					  psprintf("ssl_ciphers = '%s' conforms to the cipher policy, but the policy is not enforced (sslinfo_ext.cipher_policy is off or sslinfo_ext is not preloaded).",
+							   ciphers),
+					  "Set sslinfo_ext.cipher_policy = on with sslinfo_ext in shared_preload_libraries.");
+	return result(AUDIT_OK,
+				  psprintf("ssl_ciphers = '%s' conforms to the cipher policy, which is enforced.",
+						   ciphers),
+				  NULL);
+}
+
+static AuditResult
+check_tls13_bypass(void)
+{
+	if (cipher_policy_tls13_bypass())
+		return result(AUDIT_WARNING,
+					  psprintf("%s allows TLS 1.3, whose cipher suites ssl_ciphers does not govern: TLS 1.3 sessions bypass the cipher policy.",
+							   protocol_setting_text("ssl_max_protocol_version", "no maximum")),
+					  "Set ssl_max_protocol_version = 'TLSv1.2' if the policy must hold for every session, and reload.");
+	if (!cipher_policy_is_on())
+		return result(AUDIT_OK,
+					  pstrdup("The cipher policy is off, so there is nothing for TLS 1.3 to bypass."),
+					  NULL);
+	return result(AUDIT_OK,
+				  psprintf("%s: TLS 1.3 cannot be negotiated, so every session uses a suite of ssl_ciphers.",
+						   protocol_setting_text("ssl_max_protocol_version", "no maximum")),
+				  NULL);
+}
+
+static AuditResult
+check_min_protocol(void)
+{
+	const char *min = tls_files_setting("ssl_min_protocol_version");
+
+	if (pg_strcasecmp(min, "TLSv1.2") == 0 || pg_strcasecmp(min, "TLSv1.3") == 0)
+		return result(AUDIT_OK,
+					  psprintf("ssl_min_protocol_version = '%s'.", min),
+					  NULL);
+	return result(AUDIT_ERROR,
+				  psprintf("%s admits protocol versions older than TLS 1.2, which RFC 8996 deprecates.",
+						   protocol_setting_text("ssl_min_protocol_version", "any version")),
+				  "Set ssl_min_protocol_version = 'TLSv1.2' (or 'TLSv1.3') and reload.");
+}
+
+/* --- pg_hba.conf --------------------------------------------------------- */
+
+/* Number of leading one bits of a netmask, or -1 if it is not one */
+static int
+netmask_prefix(const unsigned char *mask, int len)
+{
+	int			bits = 0;
+	int			i = 0;
+
+	for (; i < len && mask[i] == 0xff; i++)
+		bits += 8;
+	if (i < len)
+	{
+		unsigned char b = mask[i];
+
+		while (b & 0x80)
+		{
+			bits++;
+			b <<= 1;
+		}
+		if (b != 0)
+			return -1;
+		for (i++; i < len; i++)
+			if (mask[i] != 0)
+				return -1;
+	}
+	return bits;
+}
+
+/*
+ * Can a client on another machine match this TCP rule?  Only rules
+ * confined to the loopback network (127.0.0.0/8, ::1), "samehost" and the
+ * host name "localhost" cannot.
+ */
+static bool
+hba_rule_is_remote(const HbaRule *rule)
+{
+	unsigned char addr[16];
+	unsigned char mask[16];
+
+	if (rule->address == NULL)
+		return true;
+	if (strcmp(rule->address, "samehost") == 0 ||
+		strcmp(rule->address, "localhost") == 0)
+		return false;
+	if (inet_pton(AF_INET, rule->address, addr) == 1)
+	{
+		int			prefix = 32;
+
+		if (rule->netmask && inet_pton(AF_INET, rule->netmask, mask) == 1)
+			prefix = netmask_prefix(mask, 4);
+		return !(addr[0] == 127 && prefix >= 8);
+	}
+	if (inet_pton(AF_INET6, rule->address, addr) == 1)
+	{
+		static const unsigned char loopback[16] = {[15] = 1};
+		int			prefix = 128;
+
+		if (rule->netmask && inet_pton(AF_INET6, rule->netmask, mask) == 1)
+			prefix = netmask_prefix(mask, 16);
+		return !(memcmp(addr, loopback, 16) == 0 && prefix == 128);
+	}
+	return true;				/* all, samenet, other host names */
+}
+
+static char *
+hba_rule_text(const HbaRule *rule)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s (%s %s %s", rule->where, rule->type,
+					 rule->database, rule->user_name);
+	if (rule->address)
+		appendStringInfo(&buf, " %s", rule->address);
+	if (rule->netmask)
+	{
+		unsigned char mask[16];
+		int			prefix = -1;
+
+		if (inet_pton(AF_INET, rule->netmask, mask) == 1)
+			prefix = netmask_prefix(mask, 4);
+		else if (inet_pton(AF_INET6, rule->netmask, mask) == 1)
+			prefix = netmask_prefix(mask, 16);
+		if (prefix >= 0)
+			appendStringInfo(&buf, "/%d", prefix);
+		else
+			appendStringInfo(&buf, " %s", rule->netmask);
+	}
+	appendStringInfo(&buf, " %s", rule->auth_method);
+	if (rule->options[0] != '\0')
+		appendStringInfo(&buf, " %s", rule->options);
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+static char *
+copy_value(SPITupleTable *tuptable, HeapTuple tuple, int col,
+		   MemoryContext cxt)
+{
+	char	   *value = SPI_getvalue(tuple, tuptable->tupdesc, col);
+
+	return value ? MemoryContextStrdup(cxt, value) : NULL;
+}
+
+/*
+ * The rules of pg_hba.conf that parse, through pg_hba_file_rules with the
+ * caller's privileges, and the lines that do not (*errors, NULL if none).
+ * False when the caller may not read them.
+ */
+static bool
+read_hba_rules(List **rules, char **errors)
+{
+	MemoryContext caller_cxt = CurrentMemoryContext;
+	bool		allowed;
+	const char *query =
+		"SELECT "
+#if PG_VERSION_NUM >= 160000
+		"coalesce(file_name || ':', '') || "
+#endif
+		"'line ' || line_number, type, "
+		"array_to_string(database, ','), array_to_string(user_name, ','), "
+		"address, netmask, auth_method, "
+		"coalesce(array_to_string(options, ' '), ''), error "
+		"FROM pg_catalog.pg_hba_file_rules";
+
+	*rules = NIL;
+	*errors = NULL;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	/* the view and the function behind it are both superuser-only */
+	if (SPI_execute("SELECT pg_catalog.has_table_privilege("
+					"'pg_catalog.pg_hba_file_rules', 'SELECT') AND "
+					"pg_catalog.has_function_privilege("
+					"'pg_catalog.pg_hba_file_rules()', 'EXECUTE')",
+					true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not check the privilege on pg_hba_file_rules()");
+	allowed = strcmp(SPI_getvalue(SPI_tuptable->vals[0],
+								  SPI_tuptable->tupdesc, 1), "t") == 0;
+
+	if (allowed)
+	{
+		if (SPI_execute(query, true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not read pg_hba_file_rules");
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	tuple = SPI_tuptable->vals[i];
+			HbaRule    *rule;
+			MemoryContext oldcxt;
+			char	   *error = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 9);
+
+			/* a line with an error is not a rule; say so in the details */
+			if (error != NULL)
+			{
+				char	   *where = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 1);
+
+				*errors = *errors == NULL ?
+					MemoryContextStrdup(caller_cxt,
+										psprintf("%s: %s", where, error)) :
+					MemoryContextStrdup(caller_cxt,
+										psprintf("%s; %s: %s", *errors, where, error));
+				continue;
+			}
+			rule = MemoryContextAllocZero(caller_cxt, sizeof(HbaRule));
+
+			rule->where = copy_value(SPI_tuptable, tuple, 1, caller_cxt);
+			rule->type = copy_value(SPI_tuptable, tuple, 2, caller_cxt);
+			rule->database = copy_value(SPI_tuptable, tuple, 3, caller_cxt);
+			rule->user_name = copy_value(SPI_tuptable, tuple, 4, caller_cxt);
+			rule->address = copy_value(SPI_tuptable, tuple, 5, caller_cxt);
+			rule->netmask = copy_value(SPI_tuptable, tuple, 6, caller_cxt);
+			rule->auth_method = copy_value(SPI_tuptable, tuple, 7, caller_cxt);
+			rule->options = copy_value(SPI_tuptable, tuple, 8, caller_cxt);
+			if (rule->type == NULL || rule->auth_method == NULL)
+				continue;
+			if (rule->database == NULL)
+				rule->database = "";
+			if (rule->user_name == NULL)
+				rule->user_name = "";
+			if (rule->options == NULL)
+				rule->options = "";
+			oldcxt = MemoryContextSwitchTo(caller_cxt);
+			*rules = lappend(*rules, rule);
+			MemoryContextSwitchTo(oldcxt);
+		}
+	}
+	SPI_finish();
+	return allowed;
+}
+
+/*
+ * Lines with errors are not rules (and while pg_hba.conf has any, a reload
+ * keeps the previous rules): name them in each pg_hba.conf check.
+ */
+static AuditResult
+hba_note_errors(AuditResult r, const char *errors)
+{
+	if (errors != NULL)
+		r.detail = psprintf("%s Lines with errors were not checked (%s).",
+							r.detail, errors);
+	return r;
+}
+
+static AuditResult
+hba_unreadable(void)
+{
+	return result(AUDIT_WARNING,
+				  pstrdup("The pg_hba.conf rules cannot be checked: the calling role may not read pg_hba_file_rules."),
+				  "Run ssl_config_audit() as a superuser, or grant the role that runs it SELECT on pg_catalog.pg_hba_file_rules and EXECUTE on the function pg_catalog.pg_hba_file_rules().");
+}
+
+static bool
+hba_admits(const HbaRule *rule)
+{
+	return strcmp(rule->auth_method, "reject") != 0;
+}
+
+static bool
+hba_is_tcp(const HbaRule *rule)
+{
+	return strcmp(rule->type, "local") != 0;
+}
+
+/* Append "; " separated rule texts */
+static void
+append_rule(StringInfo buf, const HbaRule *rule)
+{
+	if (buf->len > 0)
+		appendStringInfoString(buf, "; ");
+	appendStringInfoString(buf, hba_rule_text(rule));
+}
+
+static AuditResult
+check_hba_non_tls_remote(List *rules)
+{
+	StringInfoData lines;
+	int			n = 0;
+	ListCell   *lc;
+
+	initStringInfo(&lines);
+	foreach(lc, rules)
+	{
+		HbaRule    *rule = lfirst(lc);
+
+		/* hostssl needs TLS; hostgssenc needs GSSAPI encryption */
+		if ((strcmp(rule->type, "host") == 0 ||
+			 strcmp(rule->type, "hostnossl") == 0) &&
+			hba_admits(rule) && hba_rule_is_remote(rule))
+		{
+			append_rule(&lines, rule);
+			n++;
+		}
+	}
+	if (n == 0)
+		return result(AUDIT_OK,
+					  pstrdup("No pg_hba.conf rule admits remote TCP clients without TLS."),
+					  NULL);
+	if (require_ssl_in_force())
+		return result(AUDIT_OK,
+					  psprintf("%d pg_hba.conf rule(s) would admit remote TCP clients without TLS, but sslinfo_ext.require_ssl refuses such connections: %s.",
+							   n, lines.data),
+					  NULL);
+	return result(AUDIT_WARNING,
+				  psprintf("%d pg_hba.conf rule(s) admit remote TCP clients without TLS: %s.",
+						   n, lines.data),
+				  "Change these rules to hostssl (or reject), or set sslinfo_ext.require_ssl = on with sslinfo_ext in shared_preload_libraries, and reload.");
+}
+
+static AuditResult
+check_hba_weak_auth(List *rules)
+{
+	StringInfoData lines;
+	int			n = 0;
+	bool		clear = false;
+	ListCell   *lc;
+
+	initStringInfo(&lines);
+	foreach(lc, rules)
+	{
+		HbaRule    *rule = lfirst(lc);
+
+		if (!hba_is_tcp(rule) || !hba_rule_is_remote(rule))
+			continue;
+		if (strcmp(rule->auth_method, "trust") == 0 ||
+			strcmp(rule->auth_method, "password") == 0)
+			clear = true;
+		else if (strcmp(rule->auth_method, "md5") != 0)
+			continue;
+		append_rule(&lines, rule);
+		n++;
+	}
+	if (n == 0)
+		return result(AUDIT_OK,
+					  pstrdup("No pg_hba.conf rule lets remote clients in with trust, password or md5."),
+					  NULL);
+	return result(clear ? AUDIT_ERROR : AUDIT_WARNING,
+				  psprintf("%d pg_hba.conf rule(s) let remote clients in with trust, password or md5: %s.",
+						   n, lines.data),
+				  "Use scram-sha-256 (or cert) for remote rules, with password_encryption = 'scram-sha-256' and passwords set again, and reload.");
+}
+
+static AuditResult
+check_hba_no_client_cert(List *rules)
+{
+	StringInfoData lines;
+	int			n = 0;
+	ListCell   *lc;
+
+	initStringInfo(&lines);
+	foreach(lc, rules)
+	{
+		HbaRule    *rule = lfirst(lc);
+		char	   *options;
+		char	   *token;
+		char	   *saveptr = NULL;
+		bool		verified = false;
+
+		if (strcmp(rule->type, "hostssl") != 0 || !hba_admits(rule))
+			continue;
+		if (strcmp(rule->auth_method, "cert") == 0)
+			continue;
+		options = pstrdup(rule->options);
+		for (token = strtok_r(options, " ", &saveptr); token != NULL;
+			 token = strtok_r(NULL, " ", &saveptr))
+		{
+			if (strcmp(token, "clientcert=verify-ca") == 0 ||
+				strcmp(token, "clientcert=verify-full") == 0)
+				verified = true;
+		}
+		if (verified)
+			continue;
+		append_rule(&lines, rule);
+		n++;
+	}
+	if (n == 0)
+		return result(AUDIT_OK,
+					  pstrdup("Every hostssl rule verifies the client certificate."),
+					  NULL);
+	return result(AUDIT_WARNING,
+				  psprintf("%d hostssl rule(s) do not verify a client certificate: %s.",
+						   n, lines.data),
+				  "Add clientcert=verify-full to these rules (or use the cert method), with ssl_ca_file set, and reload.");
+}
+
+/* --- passwords and require_ssl ----------------------------------------- */
+
+static AuditResult
+check_password_encryption(void)
+{
+	const char *value = tls_files_setting("password_encryption");
+
+	if (pg_strcasecmp(value, "scram-sha-256") == 0)
+		return result(AUDIT_OK,
+					  pstrdup("password_encryption = 'scram-sha-256'."),
+					  NULL);
+	return result(AUDIT_ERROR,
+				  psprintf("password_encryption = '%s': new passwords are stored as MD5 hashes.",
+						   value),
+				  "Set password_encryption = 'scram-sha-256', reload, and set the passwords again.");
+}
+
+static AuditResult
+check_require_ssl(void)
+{
+	const char *setting = GetConfigOption("sslinfo_ext.require_ssl", true, false);
+	bool		on = setting != NULL && pg_strcasecmp(setting, "on") == 0;
+
+	if (require_ssl_in_force())
+		return result(AUDIT_OK,
+					  pstrdup("sslinfo_ext.require_ssl is on: TCP connections without TLS are refused."),
+					  NULL);
+	if (on && !setting_is("ssl", "on"))
+		return result(AUDIT_WARNING,
+					  pstrdup("sslinfo_ext.require_ssl is on but has no effect, because ssl is off."),
+					  "Set ssl = on and reload.");
+	if (on)
+		return result(AUDIT_WARNING,
+					  pstrdup("sslinfo_ext.require_ssl is on but has no effect, because sslinfo_ext is not in shared_preload_libraries."),
+					  "Add sslinfo_ext to shared_preload_libraries and restart the server.");
+	return result(AUDIT_WARNING,
+				  pstrdup("sslinfo_ext.require_ssl is off: pg_hba.conf alone decides whether TCP clients need TLS."),
+				  "Set sslinfo_ext.require_ssl = on (with sslinfo_ext in shared_preload_libraries) and reload.");
+}
+
+/* --- the SQL function --------------------------------------------------- */
+
+static void
+emit(ReturnSetInfo *rsinfo, const char *check_name, AuditResult r)
+{
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	values[0] = CStringGetTextDatum(check_name);
+	values[1] = CStringGetTextDatum(status_names[r.status]);
+	values[2] = CStringGetTextDatum(r.detail);
+	if (r.hint)
+		values[3] = CStringGetTextDatum(r.hint);
+	else
+		nulls[3] = true;
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_config_audit);
+Datum
+sslinfo_ext_ssl_config_audit(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	List	   *rules;
+	char	   *hba_errors;
+	bool		hba_readable;
+
+	InitMaterializedSRF(fcinfo, 0);
+	hba_readable = read_hba_rules(&rules, &hba_errors);
+
+	emit(rsinfo, "ssl_enabled", check_ssl_enabled());
+	emit(rsinfo, "server_cert_expiry", check_server_cert_expiry());
+	emit(rsinfo, "server_key_match", check_server_key_match());
+	emit(rsinfo, "server_key_permissions", check_server_key_permissions());
+	emit(rsinfo, "ca_configured", check_ca_configured());
+	emit(rsinfo, "crl_configured", check_crl_configured());
+	emit(rsinfo, "cipher_policy", check_cipher_policy());
+	emit(rsinfo, "tls13_bypass", check_tls13_bypass());
+	emit(rsinfo, "min_protocol", check_min_protocol());
+	emit(rsinfo, "hba_non_tls_remote",
+		 hba_readable ?
+		 hba_note_errors(check_hba_non_tls_remote(rules), hba_errors) :
+		 hba_unreadable());
+	emit(rsinfo, "hba_weak_auth",
+		 hba_readable ?
+		 hba_note_errors(check_hba_weak_auth(rules), hba_errors) :
+		 hba_unreadable());
+	emit(rsinfo, "hba_no_client_cert",
+		 hba_readable ?
+		 hba_note_errors(check_hba_no_client_cert(rules), hba_errors) :
+		 hba_unreadable());
+	emit(rsinfo, "password_encryption", check_password_encryption());
+	emit(rsinfo, "require_ssl", check_require_ssl());
+
+	return (Datum) 0;
+}

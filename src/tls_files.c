@@ -1,0 +1,492 @@
+/*-------------------------------------------------------------------------
+ *
+ * tls_files.c
+ *	  Read the server's configured TLS files without ever ereporting.
+ *
+ * The files are parsed the way PostgreSQL's own SSL setup parses them
+ * (be-secure-openssl.c): ssl_cert_file with the certificate-chain reader
+ * (first certificate, then any further ones as its chain), ssl_ca_file and
+ * the CRL files with OpenSSL's certificate-and-CRL PEM reader, ssl_crl_dir
+ * as a directory of CRL files.  So what these functions show is what the
+ * server loads (or will load at the next reload).
+ *
+ * Copyright (c) 2026, the sslinfo_ext developers
+ *
+ * src/tls_files.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <sys/stat.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "lib/stringinfo.h"
+#include "storage/fd.h"
+#include "utils/guc.h"
+
+#include "tls_files.h"
+#include "x509_render.h"
+
+/* One entry of ssl_crl_dir while it is being listed */
+typedef struct CrlDirEntry
+{
+	char	   *name;
+	bool		is_link;
+	dev_t		dev;
+	ino_t		ino;
+} CrlDirEntry;
+
+static void set_content_problem(TlsFileProblem *problem, const char *setting,
+								const char *path, const char *reason);
+static char *openssl_error_text(const char *fallback);
+static int	no_passphrase_cb(char *buf, int size, int rwflag, void *userdata);
+static bool read_crl_file(const char *setting, const char *path,
+						  List **crls, TlsFileProblem *problem);
+static bool list_crl_dir(const char *dir, List **paths,
+						 TlsFileProblem *problem);
+static int	crl_dir_entry_cmp(const ListCell *a, const ListCell *b);
+
+const char *
+tls_files_setting(const char *name)
+{
+	const char *value = GetConfigOption(name, true, false);
+
+	return value ? value : "";
+}
+
+/*
+ * PEM readers prompt on the terminal for a passphrase when given no
+ * callback; a server function must never do that.
+ */
+static int
+no_passphrase_cb(char *buf, int size, int rwflag, void *userdata)
+{
+	if (userdata)
+		*(bool *) userdata = true;
+	return -1;
+}
+
+static void
+set_content_problem(TlsFileProblem *problem, const char *setting,
+					const char *path, const char *reason)
+{
+	problem->setting = setting;
+	problem->path = pstrdup(path);
+	problem->saved_errno = 0;
+	problem->reason = pstrdup(reason);
+}
+
+/* The most recent OpenSSL error as text, and an empty error queue */
+static char *
+openssl_error_text(const char *fallback)
+{
+	unsigned long err = ERR_peek_last_error();
+	const char *reason = err ? ERR_reason_error_string(err) : NULL;
+	char	   *result;
+
+	if (reason)
+		result = pstrdup(reason);
+	else if (err)
+		result = psprintf("OpenSSL error %lu", err);
+	else
+		result = pstrdup(fallback);
+	ERR_clear_error();
+	return result;
+}
+
+char *
+tls_files_read(const char *setting, const char *path, size_t *len,
+			   TlsFileProblem *problem)
+{
+	FILE	   *file;
+	StringInfoData buf;
+	char		chunk[8192];
+	size_t		n;
+
+	file = AllocateFile(path, PG_BINARY_R);
+	if (file == NULL)
+	{
+		problem->setting = setting;
+		problem->path = pstrdup(path);
+		problem->saved_errno = errno ? errno : EIO;
+		problem->reason = NULL;
+		return NULL;
+	}
+
+	initStringInfo(&buf);
+	while ((n = fread(chunk, 1, sizeof(chunk), file)) > 0)
+		appendBinaryStringInfo(&buf, chunk, n);
+	if (ferror(file))
+	{
+		int			save_errno = errno ? errno : EIO;
+
+		FreeFile(file);
+		explicit_bzero(buf.data, buf.len);
+		pfree(buf.data);
+		problem->setting = setting;
+		problem->path = pstrdup(path);
+		problem->saved_errno = save_errno;
+		problem->reason = NULL;
+		return NULL;
+	}
+	explicit_bzero(chunk, sizeof(chunk));
+	FreeFile(file);
+
+	*len = buf.len;
+	return buf.data;
+}
+
+TlsFileCert *
+tls_files_describe_cert(X509 *cert, const char *role)
+{
+	TlsFileCert *info = palloc0(sizeof(TlsFileCert));
+
+	info->role = role;
+	info->subject = x509_name_to_dn(X509_get_subject_name(cert));
+	info->issuer = x509_name_to_dn(X509_get_issuer_name(cert));
+	info->serial = x509_serial_to_decimal(X509_get0_serialNumber(cert));
+	info->has_validity =
+		x509_time_to_timestamptz(X509_get0_notBefore(cert), &info->not_before) &&
+		x509_time_to_timestamptz(X509_get0_notAfter(cert), &info->not_after);
+	info->fingerprint = x509_fingerprint_sha256(cert);
+	info->key_type = x509_key_type(cert);
+	info->key_bits = x509_key_bits(cert);
+	info->signature_algorithm = x509_signature_algorithm(cert);
+	info->san = x509_subject_alt_names(cert);
+	return info;
+}
+
+bool
+tls_files_server_certs(List **certs, TlsFileProblem *problem)
+{
+	const char *setting = "ssl_cert_file";
+	const char *path = tls_files_setting(setting);
+	char	   *data;
+	size_t		len;
+	BIO		   *bio;
+	bool		ok = true;
+
+	*certs = NIL;
+	if (path[0] == '\0')
+	{
+		set_content_problem(problem, setting, path, "ssl_cert_file is not set");
+		return false;
+	}
+	data = tls_files_read(setting, path, &len, problem);
+	if (data == NULL)
+		return false;
+
+	bio = BIO_new_mem_buf(data, (int) len);
+	if (bio == NULL)
+	{
+		set_content_problem(problem, setting, path,
+							openssl_error_text("out of memory"));
+		pfree(data);
+		return false;
+	}
+
+	ERR_clear_error();
+	for (;;)
+	{
+		X509	   *cert;
+		bool		first = (*certs == NIL);
+
+		/* the leaf may carry trust settings; chain certificates may not */
+		if (first)
+			cert = PEM_read_bio_X509_AUX(bio, NULL, no_passphrase_cb, NULL);
+		else
+			cert = PEM_read_bio_X509(bio, NULL, no_passphrase_cb, NULL);
+
+		if (cert == NULL)
+		{
+			unsigned long err = ERR_peek_last_error();
+			bool		at_end = ERR_GET_LIB(err) == ERR_LIB_PEM &&
+				ERR_GET_REASON(err) == PEM_R_NO_START_LINE;
+
+			if (!first && at_end)
+				ERR_clear_error();
+			else
+			{
+				set_content_problem(problem, setting, path,
+									first && at_end ?
+									"no certificate found" :
+									openssl_error_text("could not parse certificate"));
+				ok = false;
+			}
+			break;
+		}
+		*certs = lappend(*certs,
+						 tls_files_describe_cert(cert, first ? "server" : "chain"));
+		X509_free(cert);
+	}
+
+	BIO_free(bio);
+	pfree(data);
+	ERR_clear_error();
+	return ok;
+}
+
+bool
+tls_files_ca_certs(List **certs, TlsFileProblem *problem)
+{
+	const char *setting = "ssl_ca_file";
+	const char *path = tls_files_setting(setting);
+	char	   *data;
+	size_t		len;
+	BIO		   *bio;
+	STACK_OF(X509_INFO) *infos;
+	bool		ok = true;
+
+	*certs = NIL;
+	if (path[0] == '\0')
+		return true;
+	data = tls_files_read(setting, path, &len, problem);
+	if (data == NULL)
+		return false;
+
+	ERR_clear_error();
+	bio = BIO_new_mem_buf(data, (int) len);
+	infos = bio ? PEM_X509_INFO_read_bio(bio, NULL, no_passphrase_cb, NULL) : NULL;
+	if (infos == NULL)
+	{
+		set_content_problem(problem, setting, path,
+							openssl_error_text("could not parse certificates"));
+		ok = false;
+	}
+	else
+	{
+		for (int i = 0; i < sk_X509_INFO_num(infos); i++)
+		{
+			X509_INFO  *info = sk_X509_INFO_value(infos, i);
+
+			if (info->x509)
+				*certs = lappend(*certs,
+								 tls_files_describe_cert(info->x509, "ca"));
+		}
+		sk_X509_INFO_pop_free(infos, X509_INFO_free);
+		if (*certs == NIL)
+		{
+			set_content_problem(problem, setting, path, "no certificate found");
+			ok = false;
+		}
+	}
+
+	BIO_free(bio);
+	pfree(data);
+	ERR_clear_error();
+	return ok;
+}
+
+static bool
+read_crl_file(const char *setting, const char *path, List **crls,
+			  TlsFileProblem *problem)
+{
+	char	   *data;
+	size_t		len;
+	BIO		   *bio;
+	STACK_OF(X509_INFO) *infos;
+	int			found = 0;
+	bool		ok = true;
+
+	data = tls_files_read(setting, path, &len, problem);
+	if (data == NULL)
+		return false;
+
+	ERR_clear_error();
+	bio = BIO_new_mem_buf(data, (int) len);
+	infos = bio ? PEM_X509_INFO_read_bio(bio, NULL, no_passphrase_cb, NULL) : NULL;
+	if (infos == NULL)
+	{
+		set_content_problem(problem, setting, path,
+							openssl_error_text("could not parse CRL"));
+		ok = false;
+	}
+	else
+	{
+		for (int i = 0; i < sk_X509_INFO_num(infos); i++)
+		{
+			X509_INFO  *info = sk_X509_INFO_value(infos, i);
+			TlsFileCrl *crl;
+			STACK_OF(X509_REVOKED) *revoked;
+
+			if (info->crl == NULL)
+				continue;
+			found++;
+			crl = palloc0(sizeof(TlsFileCrl));
+			crl->source = pstrdup(path);
+			crl->issuer = x509_name_to_dn(X509_CRL_get_issuer(info->crl));
+			crl->has_last_update =
+				x509_time_to_timestamptz(X509_CRL_get0_lastUpdate(info->crl),
+										 &crl->last_update);
+			crl->has_next_update =
+				X509_CRL_get0_nextUpdate(info->crl) != NULL &&
+				x509_time_to_timestamptz(X509_CRL_get0_nextUpdate(info->crl),
+										 &crl->next_update);
+			revoked = X509_CRL_get_REVOKED(info->crl);
+			crl->revoked_count = revoked ? sk_X509_REVOKED_num(revoked) : 0;
+			*crls = lappend(*crls, crl);
+		}
+		sk_X509_INFO_pop_free(infos, X509_INFO_free);
+		if (found == 0)
+		{
+			set_content_problem(problem, setting, path, "no CRL found");
+			ok = false;
+		}
+	}
+
+	BIO_free(bio);
+	pfree(data);
+	ERR_clear_error();
+	return ok;
+}
+
+static int
+crl_dir_entry_cmp(const ListCell *a, const ListCell *b)
+{
+	const CrlDirEntry *ea = lfirst(a);
+	const CrlDirEntry *eb = lfirst(b);
+
+	return strcmp(ea->name, eb->name);
+}
+
+/*
+ * The CRL files of ssl_crl_dir.  "openssl rehash" adds a symbolic link
+ * named after the issuer hash for each CRL file in the directory: list such
+ * a file once, under its own name.
+ */
+static bool
+list_crl_dir(const char *dir, List **paths, TlsFileProblem *problem)
+{
+	DIR		   *d;
+	struct dirent *de;
+	List	   *entries = NIL;
+	List	   *kept = NIL;
+	ListCell   *lc;
+
+	d = AllocateDir(dir);
+	if (d == NULL)
+	{
+		problem->setting = "ssl_crl_dir";
+		problem->path = pstrdup(dir);
+		problem->saved_errno = errno ? errno : EIO;
+		problem->reason = NULL;
+		return false;
+	}
+	while ((de = ReadDirExtended(d, dir, LOG)) != NULL)
+	{
+		char	   *path;
+		struct stat lst;
+		struct stat st;
+		CrlDirEntry *entry;
+
+		if (de->d_name[0] == '.')
+			continue;
+		path = psprintf("%s/%s", dir, de->d_name);
+		if (lstat(path, &lst) != 0 || stat(path, &st) != 0 ||
+			!S_ISREG(st.st_mode))
+			continue;			/* subdirectory, dangling link, ... */
+		entry = palloc(sizeof(CrlDirEntry));
+		entry->name = path;
+		entry->is_link = S_ISLNK(lst.st_mode);
+		entry->dev = st.st_dev;
+		entry->ino = st.st_ino;
+		entries = lappend(entries, entry);
+	}
+	FreeDir(d);
+
+	list_sort(entries, crl_dir_entry_cmp);
+
+	/* files first, then links to files not yet listed */
+	for (int pass = 0; pass < 2; pass++)
+	{
+		foreach(lc, entries)
+		{
+			CrlDirEntry *entry = lfirst(lc);
+			bool		seen = false;
+			ListCell   *lc2;
+
+			if (entry->is_link != (pass == 1))
+				continue;
+			foreach(lc2, kept)
+			{
+				CrlDirEntry *k = lfirst(lc2);
+
+				if (k->dev == entry->dev && k->ino == entry->ino)
+				{
+					seen = true;
+					break;
+				}
+			}
+			if (!seen)
+				kept = lappend(kept, entry);
+		}
+	}
+	list_sort(kept, crl_dir_entry_cmp);
+
+	*paths = NIL;
+	foreach(lc, kept)
+		*paths = lappend(*paths, ((CrlDirEntry *) lfirst(lc))->name);
+	return true;
+}
+
+bool
+tls_files_crls(List **crls, TlsFileProblem *problem)
+{
+	const char *file = tls_files_setting("ssl_crl_file");
+	const char *dir = tls_files_setting("ssl_crl_dir");
+
+	*crls = NIL;
+	if (file[0] != '\0' && !read_crl_file("ssl_crl_file", file, crls, problem))
+		return false;
+	if (dir[0] != '\0')
+	{
+		List	   *paths;
+		ListCell   *lc;
+
+		if (!list_crl_dir(dir, &paths, problem))
+			return false;
+		foreach(lc, paths)
+		{
+			if (!read_crl_file("ssl_crl_dir", lfirst(lc), crls, problem))
+				return false;
+		}
+	}
+	return true;
+}
+
+char *
+tls_file_problem_text(const TlsFileProblem *problem)
+{
+	if (problem->saved_errno != 0)
+		return psprintf("%s \"%s\" cannot be read: %s.",
+						problem->setting, problem->path,
+						strerror(problem->saved_errno));
+	return psprintf("%s \"%s\": %s.",
+					problem->setting, problem->path, problem->reason);
+}
+
+void
+tls_file_problem_report(const TlsFileProblem *problem, int elevel)
+{
+	if (problem->saved_errno != 0)
+	{
+		errno = problem->saved_errno;
+		ereport(elevel,
+				errcode_for_file_access(),
+				errmsg("could not read file \"%s\" configured in %s: %m",
+					   problem->path, problem->setting),
+				errdetail("The file is read from the %s setting; relative paths are relative to the data directory.",
+						  problem->setting));
+	}
+	else
+		ereport(elevel,
+				errcode(ERRCODE_CONFIG_FILE_ERROR),
+				errmsg("invalid file \"%s\" configured in %s",
+					   problem->path, problem->setting),
+				errdetail("The file \"%s\" could not be used: %s.",
+						  problem->path, problem->reason));
+}

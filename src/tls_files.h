@@ -1,0 +1,115 @@
+/*-------------------------------------------------------------------------
+ *
+ * tls_files.h
+ *	  Read the TLS files the server is configured with: ssl_cert_file,
+ *	  ssl_ca_file, ssl_key_file, ssl_crl_file and ssl_crl_dir.
+ *
+ * Only the paths in those settings are ever read (callers pass the
+ * setting's value, never a path from SQL).  Relative paths are opened as
+ * PostgreSQL opens them: relative to the working directory of every server
+ * process, which is the data directory.
+ *
+ * Contract:
+ * - Nothing here ereports at ERROR or above for file content or for a file
+ *   that cannot be read: failures come back as a TlsFileProblem, so the
+ *   postmaster (reload hook), the audit (a row per problem) and the SQL
+ *   functions (an ERROR) can each handle them their own way.
+ *   tls_file_problem_report() turns a problem into an ereport.
+ * - OpenSSL objects never escape: certificates and CRLs are rendered with
+ *   x509_render into palloc'd structs in CurrentMemoryContext and freed at
+ *   once, so an ERROR later on cannot leak them.  OpenSSL's error queue is
+ *   left empty.
+ * - Only PEM is read, as PostgreSQL reads these files.
+ *
+ * Copyright (c) 2026, the sslinfo_ext developers
+ *
+ * src/tls_files.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SSLINFO_EXT_TLS_FILES_H
+#define SSLINFO_EXT_TLS_FILES_H
+
+#include <openssl/x509.h>
+
+#include "datatype/timestamp.h"
+#include "nodes/pg_list.h"
+
+/* Why a configured file could not be used */
+typedef struct TlsFileProblem
+{
+	const char *setting;		/* "ssl_cert_file", ... */
+	char	   *path;			/* the file (or directory) concerned */
+	int			saved_errno;	/* nonzero: the file could not be read */
+	char	   *reason;			/* otherwise: what is wrong with the content */
+} TlsFileProblem;
+
+/* One certificate of a configured file, rendered */
+typedef struct TlsFileCert
+{
+	const char *role;			/* "server", "chain" or "ca" */
+	char	   *subject;
+	char	   *issuer;
+	char	   *serial;			/* decimal */
+	bool		has_validity;
+	TimestampTz not_before;
+	TimestampTz not_after;
+	char	   *fingerprint;	/* SHA-256, lowercase hex */
+	char	   *key_type;
+	int			key_bits;
+	char	   *signature_algorithm;
+	List	   *san;			/* char *, NIL when no subjectAltName */
+} TlsFileCert;
+
+/* One CRL of a configured file, rendered */
+typedef struct TlsFileCrl
+{
+	char	   *source;			/* file it was read from */
+	char	   *issuer;
+	bool		has_last_update;
+	TimestampTz last_update;
+	bool		has_next_update;	/* nextUpdate is optional in a CRL */
+	TimestampTz next_update;
+	int64		revoked_count;
+} TlsFileCrl;
+
+/*
+ * ssl_cert_file: the leaf (role "server") followed by its chain (role
+ * "chain"), read as SSL_CTX_use_certificate_chain_file() reads them.
+ */
+extern bool tls_files_server_certs(List **certs, TlsFileProblem *problem);
+
+/* ssl_ca_file: every certificate in it (role "ca"); NIL when unset */
+extern bool tls_files_ca_certs(List **certs, TlsFileProblem *problem);
+
+/*
+ * ssl_crl_file, then every file in ssl_crl_dir (name order, hidden files
+ * and subdirectories skipped, a symbolic link to a file already listed
+ * counted once): each CRL in them.  NIL when neither is set.
+ */
+extern bool tls_files_crls(List **crls, TlsFileProblem *problem);
+
+/*
+ * Render one certificate.  Borrowed, not freed.  Fields OpenSSL cannot
+ * render are NULL.
+ */
+extern TlsFileCert *tls_files_describe_cert(X509 *cert, const char *role);
+
+/*
+ * Read a whole configured file into palloc'd memory (NUL-terminated, *len
+ * without the NUL), or return NULL with *problem filled in.  Callers
+ * reading private keys wipe the buffer when done.
+ */
+extern char *tls_files_read(const char *setting, const char *path,
+							size_t *len, TlsFileProblem *problem);
+
+/* Current value of a setting by name ("" when unset or unknown) */
+extern const char *tls_files_setting(const char *name);
+
+/* Report a problem at the given level (ERROR included) */
+extern void tls_file_problem_report(const TlsFileProblem *problem, int elevel);
+
+/* The problem as one sentence, for detail texts */
+extern char *tls_file_problem_text(const TlsFileProblem *problem);
+
+#endif							/* SSLINFO_EXT_TLS_FILES_H */

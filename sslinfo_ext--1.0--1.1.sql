@@ -1,0 +1,91 @@
+/* sslinfo_ext--1.0--1.1.sql */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION sslinfo_ext UPDATE TO '1.1'" to load this file. \quit
+
+--
+-- Everything added after 1.0, one block per feature.
+--
+
+--
+-- ssl_ciphers policy (src/cipher_policy.c)
+--
+-- Both functions work whether or not sslinfo_ext is preloaded and reveal
+-- nothing secret, so EXECUTE stays with PUBLIC.  The one setting-derived
+-- column, ssl_supported_ciphers().offered, is NULL for roles that may not
+-- read ssl_ciphers (those without the privileges of pg_read_all_settings).
+--
+
+CREATE FUNCTION ssl_cipher_policy_check(value text,
+    OUT "position" integer, OUT entry text, OUT ok boolean, OUT detail text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_cipher_policy_check'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION ssl_cipher_policy_check(text) IS
+'check an ssl_ciphers value against the cipher policy, one row per entry';
+
+CREATE FUNCTION ssl_supported_ciphers(
+    OUT name text, OUT iana_name text, OUT protocol text, OUT kx text,
+    OUT auth text, OUT enc text, OUT mac text, OUT bits integer,
+    OUT strength text, OUT allowed boolean, OUT offered boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_supported_ciphers'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION ssl_supported_ciphers() IS
+'cipher suites of the linked OpenSSL, whether the policy allows them and whether the server offers them';
+
+--
+-- Certificate lifecycle and TLS hardening: the server's certificates and
+-- CRLs as configured, and the TLS configuration audit.  They read only the
+-- files named by the server's settings; EXECUTE for pg_monitor (and
+-- superusers), not PUBLIC.
+--
+
+CREATE FUNCTION ssl_server_certificates(
+    OUT role text,
+    OUT subject text,
+    OUT issuer text,
+    OUT serial numeric,
+    OUT not_before timestamptz,
+    OUT not_after timestamptz,
+    OUT days_left numeric,
+    OUT fingerprint text,
+    OUT key_type text,
+    OUT key_bits integer,
+    OUT signature_algorithm text,
+    OUT san text[],
+    OUT loaded boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_server_certificates'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+CREATE FUNCTION ssl_crl_status(
+    OUT source text,
+    OUT issuer text,
+    OUT last_update timestamptz,
+    OUT next_update timestamptz,
+    OUT revoked_count bigint,
+    OUT stale boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_crl_status'
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+
+CREATE FUNCTION ssl_config_audit(
+    OUT check_name text,
+    OUT status text,
+    OUT detail text,
+    OUT hint text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_config_audit'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+REVOKE ALL ON FUNCTION ssl_server_certificates() FROM PUBLIC;
+REVOKE ALL ON FUNCTION ssl_crl_status() FROM PUBLIC;
+REVOKE ALL ON FUNCTION ssl_config_audit() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ssl_server_certificates() TO pg_monitor;
+GRANT EXECUTE ON FUNCTION ssl_crl_status() TO pg_monitor;
+GRANT EXECUTE ON FUNCTION ssl_config_audit() TO pg_monitor;
+
+-- end of certificate lifecycle and TLS hardening

@@ -5,7 +5,7 @@
 -- an otherName UTF8String and in an IA5String, a negative serial and a
 -- 20-octet one.  Certificates the server refuses (a NUL in the CN, a CN in
 -- BMPString, bytes that are not UTF-8 in the subject) are tested in
--- t/050_odd_certificates.pl.
+-- t/070_odd_certificates.pl.
 --
 \i sql/connections.psql
 \set c_hugedn :tls ' sslcert=build/certs/client_hugedn.crt sslkey=build/certs/client_hugedn.key'

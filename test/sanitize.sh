@@ -70,17 +70,19 @@ sanitize_prepare_install()
 		mv "$postgres" "$real"
 	fi
 	cat >"$postgres" <<-EOF
-		#!/bin/sh
+		#!/bin/bash
 		# Written by test/sanitize.sh for make test SANITIZE=1: run the real
 		# postgres with the AddressSanitizer runtime loaded first, so that the
 		# instrumented sslinfo_ext.so can be loaded.  Reports: build/sanitizer/.
+		# argv[0] stays this script, so the postmaster records it in
+		# postmaster.opts and pg_ctl restart comes through here again.
 		here="\$(dirname "\$(readlink -f "\$0")")"
 		reports="\$here/$reports"
 		LD_PRELOAD="$runtime:\$here/$helper\${LD_PRELOAD:+:\$LD_PRELOAD}"
 		ASAN_OPTIONS="detect_leaks=0:log_path=\$reports/asan:print_suppressions=0\${ASAN_OPTIONS:+:\$ASAN_OPTIONS}"
 		UBSAN_OPTIONS="print_stacktrace=1:log_path=\$reports/ubsan\${UBSAN_OPTIONS:+:\$UBSAN_OPTIONS}"
 		export LD_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS
-		exec "\$here/postgres.real" "\$@"
+		exec -a "\$here/postgres" "\$here/postgres.real" "\$@"
 	EOF
 	chmod 0755 "$postgres"
 }

@@ -310,7 +310,7 @@ issue client_encoding  client ca   1009 "/C=DE/O=Bäckerei Müller/CN=Jürgen M�
 	--ext "otherName.1 = 1.3.6.1.4.1.311.20.2.3;FORMAT:UTF8,UTF8:jürgen@東京.example"
 
 # Odd certificates (hostile input over real TLS: sql/odd_certificates.sql,
-# t/050_odd_certificates.pl).  Patched ones are re-signed by patch-tbs.sh.
+# t/070_odd_certificates.pl).  Patched ones are re-signed by patch-tbs.sh.
 issue client_hugedn    client ca   100a "/O=sslinfo_ext test$(printf '/OU=Organisational unit %03d of a very long distinguished name' $(seq 1 70))/CN=huge-dn"
 issue client_manysan   client ca   100b "/O=sslinfo_ext test/CN=many-sans" --ext "subjectAltName = $(seq -s ', ' -f 'DNS:host%03g.example.com' 1 300)"
 issue client_t61       client ca   100d "/O=sslinfo_ext test/CN=T61 Jürgen Müller" --string-mask MASK:0x4

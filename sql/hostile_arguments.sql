@@ -8,7 +8,8 @@
 
 CREATE ROLE sslinfo_nocert LOGIN;
 
--- fn(arg) as "NULL", "value: ..." or "ERROR <SQLSTATE>"
+-- fn(arg) as "NULL", "value: ..." or "ERROR <SQLSTATE>"; for a set-returning
+-- check function, "N rows, ok: ..." (ok of all rows)
 CREATE FUNCTION try_call(fn regproc, arg text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -16,6 +17,20 @@ DECLARE
 BEGIN
   EXECUTE format('SELECT %s($1)', fn) INTO result USING arg;
   RETURN coalesce('value: ' || result, 'NULL');
+EXCEPTION WHEN others THEN
+  RETURN 'ERROR ' || SQLSTATE;
+END
+$$;
+
+CREATE FUNCTION try_check(fn regproc, arg text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+  all_ok boolean;
+BEGIN
+  EXECUTE format('SELECT count(*), bool_and(ok) FROM %s($1)', fn)
+    INTO n, all_ok USING arg;
+  RETURN n || ' rows, ok: ' || coalesce(all_ok::text, '-');
 EXCEPTION WHEN others THEN
   RETURN 'ERROR ' || SQLSTATE;
 END
@@ -52,17 +67,23 @@ INSERT INTO hostile VALUES
   (27, '1 MB of letters', repeat('x', 1048576)),
   (28, '1 MB dotted OID, one huge arc', '2.' || repeat('9', 1048574)),
   (29, '1 MB dotted OID, many arcs', repeat('1.', 524287) || '1'),
-  (30, '1 MB of multibyte characters', repeat('東', 349525));
+  (30, '1 MB of multibyte characters', repeat('東', 349525)),
+  (31, 'only separators', ';;;;'),
+  (32, 'ALL twice', 'ALL;ALL'),
+  (33, '1 MB of one allowed suite', repeat('DHE-RSA-AES128-CCM;', 55188)),
+  (34, 'a 1 MB entry', repeat('DHE-RSA-AES128-CCM', 58254));
 
 GRANT SELECT ON hostile TO sslinfo_nocert;
 
 -- One row per argument, one column per function
 CREATE FUNCTION hostile_results() RETURNS TABLE (n int, label text,
-  ssl_client_dn_field text, ssl_issuer_field text)
+  ssl_client_dn_field text, ssl_issuer_field text,
+  ssl_cipher_policy_check text)
 LANGUAGE sql AS $$
   SELECT n, label,
          try_call('ssl_client_dn_field', arg),
-         try_call('ssl_issuer_field', arg)
+         try_call('ssl_issuer_field', arg),
+         try_check('ssl_cipher_policy_check', arg)
     FROM hostile ORDER BY n
 $$;
 
@@ -81,11 +102,20 @@ SELECT ssl_client_dn_field('%s%n%x%p');
 SELECT ssl_issuer_field('CN''); DROP TABLE hostile; --');
 SELECT ssl_client_dn_field('99999999999999999999.1');
 
+-- What the policy check says about the huge ones: entries cut for display
+SELECT "position", left(entry, 40) AS entry, octet_length(entry), ok, detail
+  FROM ssl_cipher_policy_check(repeat('DHE-RSA-AES128-CCM', 58254));
+SELECT count(*), max("position"), bool_and(ok) AS all_ok
+  FROM ssl_cipher_policy_check(repeat('DHE-RSA-AES128-CCM;', 55188));
+SELECT "position", ok, detail FROM ssl_cipher_policy_check(repeat('DHE-RSA-AES128-CCM;', 55188))
+ WHERE NOT ok;
+
 -- The session is fine afterwards, and its answers did not change
 SELECT ssl_client_dn_field('CN'), ssl_issuer_field('CN');
 
 \connect :c_plain
 DROP FUNCTION hostile_results();
 DROP FUNCTION try_call(regproc, text);
+DROP FUNCTION try_check(regproc, text);
 DROP TABLE hostile;
 DROP ROLE sslinfo_nocert;

@@ -13,6 +13,7 @@ OBJS = \
 	src/cipher_policy.o \
 	src/cipher_policy_parse.o \
 	src/require_ssl.o \
+	src/session_registry.o \
 	src/tls_audit.o \
 	src/tls_facts.o \
 	src/tls_files.o \
@@ -36,7 +37,9 @@ REGRESS = \
 	contrib_compare \
 	cipher_policy \
 	odd_certificates \
-	hostile_arguments
+	hostile_arguments \
+	pg_stat_ssl_ext \
+	upgrade
 REGRESS_OPTS = --outputdir=build/regress
 REGRESS_PREP = regress-prep
 TAP_TESTS = 1

@@ -43,6 +43,7 @@
 #include "cipher_policy.h"
 #include "pg_compat.h"
 #include "require_ssl.h"
+#include "session_registry.h"
 #include "tls_facts.h"
 #include "x509_render.h"
 
@@ -182,6 +183,7 @@ sslinfo_ext_client_authentication(Port *port, int status)
 	 * the units below and the own-session SQL functions all read them.
 	 */
 	facts = tls_facts_own();
+	session_registry_record(port, facts);
 	if (facts->ssl_in_use)
 		cert_expiry_check(port, facts);
 }
@@ -195,6 +197,7 @@ sslinfo_ext_shmem_request(void)
 		prev_shmem_request_hook();
 #endif
 	RequestAddinShmemSpace(cert_lifecycle_shmem_size());
+	RequestAddinShmemSpace(session_registry_shmem_size());
 	RequestNamedLWLockTranche(CERT_LIFECYCLE_LWLOCK_TRANCHE, 1);
 }
 
@@ -204,6 +207,7 @@ sslinfo_ext_shmem_startup(void)
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
 	cert_lifecycle_shmem_startup();
+	session_registry_shmem_startup();
 }
 
 void
@@ -213,6 +217,7 @@ _PG_init(void)
 	cipher_policy_init();
 	require_ssl_init();
 	cert_lifecycle_init();
+	session_registry_init();
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("sslinfo_ext");

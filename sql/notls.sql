@@ -14,6 +14,7 @@ FROM pg_proc p
 JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
 JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass
                    AND d.refobjid = e.oid AND e.extname = 'sslinfo_ext'
+WHERE p.proname LIKE 'ssl\_%'  -- the own-session functions
 ORDER BY p.proname;
 
 -- A Unix-socket session (pg_regress's own connection)

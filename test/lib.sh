@@ -38,6 +38,8 @@ REQUIRED_PACKAGES=(
 	make
 	gcc
 	openssl
+	prometheus-postgres-exporter
+	prometheus	# promtool: checks monitoring/alerts.yml
 )
 
 is_root()

@@ -308,6 +308,8 @@ issue client_encoding  client ca   1009 "/C=DE/O=Bäckerei Müller/CN=Jürgen M�
 	--ext "subjectAltName = @encoding_san" --ext "[ encoding_san ]" \
 	--ext "DNS.1 = baeckerei.example.com" \
 	--ext "otherName.1 = 1.3.6.1.4.1.311.20.2.3;FORMAT:UTF8,UTF8:jürgen@東京.example"
+# 65-byte subject whose 63rd and 64th bytes fall inside a 3-byte character
+issue client_utf8_cut  client ca   100A "/O=sslinfo_ext test/CN=東京東京東京東京東京東京東京"
 
 # Odd certificates (hostile input over real TLS: sql/odd_certificates.sql,
 # t/070_odd_certificates.pl).  Patched ones are re-signed by patch-tbs.sh.

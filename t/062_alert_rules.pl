@@ -1,0 +1,44 @@
+# monitoring/alerts.yml: the README shows it verbatim, and promtool (from
+# the Debian package prometheus) accepts the rules and passes their unit
+# tests in monitoring/alerts.test.yml.  The promtool part is skipped when
+# promtool is not installed; t/060 checks the rules' metrics against a real
+# scrape.
+use strict;
+use warnings;
+
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use IPC::Run;
+use Test::More;
+
+my $top = abs_path(dirname(__FILE__) . '/..');
+
+sub slurp
+{
+	my ($path) = @_;
+	open(my $fh, '<:raw', "$top/$path") or die "cannot read $path: $!";
+	local $/;
+	return scalar <$fh>;
+}
+
+my $alerts = slurp('monitoring/alerts.yml');
+ok(index(slurp('README.md'), "```yaml\n$alerts```\n") >= 0,
+	'README.md shows monitoring/alerts.yml verbatim in a yaml block');
+
+my ($promtool) =
+  grep { -x } map { "$_/promtool" } split /:/, ($ENV{PATH} // '');
+SKIP:
+{
+	skip 'promtool is not installed (apt-get install prometheus)', 2
+	  unless defined $promtool;
+	foreach my $step ([ 'check', 'rules', 'alerts.yml' ],
+		[ 'test', 'rules', 'alerts.test.yml' ])
+	{
+		my ($out, $err) = ('', '');
+		my $ok = IPC::Run::run([ $promtool, @$step ], '>', \$out, '2>', \$err,
+			init => sub { chdir "$top/monitoring" or die $! });
+		ok($ok, "promtool @$step") or diag("$out$err");
+	}
+}
+
+done_testing();

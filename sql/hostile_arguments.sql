@@ -15,7 +15,10 @@ LANGUAGE plpgsql AS $$
 DECLARE
   result text;
 BEGIN
-  EXECUTE format('SELECT %s($1)', fn) INTO result USING arg;
+  -- the argument as the function's own argument type
+  EXECUTE format('SELECT %s($1::%s)', fn,
+                 (SELECT proargtypes[0]::regtype FROM pg_proc WHERE oid = fn))
+    INTO result USING arg;
   RETURN coalesce('value: ' || result, 'NULL');
 EXCEPTION WHEN others THEN
   RETURN 'ERROR ' || SQLSTATE;
@@ -109,6 +112,15 @@ SELECT count(*), max("position"), bool_and(ok) AS all_ok
   FROM ssl_cipher_policy_check(repeat('DHE-RSA-AES128-CCM;', 55188));
 SELECT "position", ok, detail FROM ssl_cipher_policy_check(repeat('DHE-RSA-AES128-CCM;', 55188))
  WHERE NOT ok;
+
+-- pg_stat_ssl_ext_memory(max_connections): the setting's own range only
+-- (2147483647 used to overflow the slot count: UBSan, and an internal
+-- allocation error instead of SQLSTATE 22023)
+SELECT n, try_call('pg_stat_ssl_ext_memory', n::text) AS pg_stat_ssl_ext_memory
+  FROM unnest(ARRAY[-2147483648, -1, 0, 262144, 2147483647]::int[]) AS n;
+SELECT slots > 0 AS this_server_is_sized FROM pg_stat_ssl_ext_memory(NULL);
+SELECT slots > 262143 AS biggest_is_sized, total_bytes > 0 AS has_size
+  FROM pg_stat_ssl_ext_memory(262143);
 
 -- The session is fine afterwards, and its answers did not change
 SELECT ssl_client_dn_field('CN'), ssl_issuer_field('CN');

@@ -114,8 +114,8 @@ SELECT "position", ok, detail FROM ssl_cipher_policy_check(repeat('DHE-RSA-AES12
  WHERE NOT ok;
 
 -- pg_stat_ssl_ext_memory(max_connections): the setting's own range only
--- (2147483647 used to overflow the slot count: UBSan, and an internal
--- allocation error instead of SQLSTATE 22023)
+-- (2147483647 used to overflow the slot count: an internal "invalid memory
+-- allocation request size" error instead of SQLSTATE 22023)
 SELECT n, try_call('pg_stat_ssl_ext_memory', n::text) AS pg_stat_ssl_ext_memory
   FROM unnest(ARRAY[-2147483648, -1, 0, 262144, 2147483647]::int[]) AS n;
 SELECT slots > 0 AS this_server_is_sized FROM pg_stat_ssl_ext_memory(NULL);

@@ -1,6 +1,7 @@
 # Faults and load on a preloaded TLS server, each checked for two things:
 # the server stays up (no backend crash, no unexpected restart) and nothing
-# is lost or stale afterwards.
+# is lost or stale afterwards: pg_stat_ssl_ext has exactly one row, with the
+# right certificate, per live session and no registry slot is left behind.
 #
 #  - a reload storm alternating valid and invalid ssl_ciphers while clients
 #    connect in parallel: every session gets an allowed suite, none fails;
@@ -87,9 +88,26 @@ sub wait_for_sessions
 		$what);
 }
 
+# pg_stat_ssl_ext against PostgreSQL's own view of the sessions: the same
+# processes, TLS where pg_stat_ssl says TLS, a fingerprint for every client
+# certificate, and a registry slot in use for each session and no more.
+sub registry_is_consistent
+{
+	my ($what) = @_;
+	ok( $node->poll_query_until('postgres', q{
+			SELECT (SELECT count(*) FROM pg_stat_ssl_ext v
+			          FULL JOIN pg_stat_ssl s USING (pid)
+			         WHERE v.pid IS NULL OR s.pid IS NULL OR v.ssl <> s.ssl
+			            OR (s.client_dn IS NOT NULL AND v.client_fingerprint IS NULL)) = 0
+			   AND (SELECT slots_in_use FROM pg_stat_ssl_ext_memory())
+			     = (SELECT count(*) FROM pg_stat_ssl_ext)}),
+		"$what: pg_stat_ssl_ext matches the live sessions, no slot left behind");
+}
+
 sub server_is_fine
 {
 	my ($what) = @_;
+	registry_is_consistent($what);
 	is($node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()'),
 		$started, "$what: the postmaster was not restarted");
 	my ($rc, $out) = psql_tls($node, q{SELECT ssl_client_dn_field('CN')});
@@ -184,6 +202,11 @@ sub server_is_fine
 	my @sessions = map { start_session('SELECT pg_sleep(300)') } 1 .. 17;
 	wait_for_sessions(17, 'all 17 ordinary slots taken by TLS sessions');
 	is(tls_user_sessions(), '17 17', 'all 17 use TLS');
+	is( $node->safe_psql('postgres', q{
+			SELECT count(*) FROM pg_stat_ssl_ext
+			 WHERE usename = 'tls_user' AND client_dn = '/O=sslinfo_ext test/OU=Clients/CN=alice'
+			   AND client_fingerprint = '} . cert_fingerprint('client_plain') . q{'}),
+		'17', 'pg_stat_ssl_ext shows each of them with its certificate');
 
 	my $offset = -s $node->logfile;
 	my ($rc, $out, $err) = psql_tls($node, 'SELECT 1', user => 'tls_user');
@@ -285,7 +308,8 @@ sub server_is_fine
 		'SIGKILL: crash recovery completed');
 	$victim->{h}->finish;
 	$bystander->{h}->finish;
-	like(${ $bystander->{err} }, qr/terminating connection because of crash of another server process|server closed the connection/,
+	like(${ $bystander->{err} },
+		qr/crash of another server process|server closed the connection|connection to server was lost/,
 		'SIGKILL: the other TLS session was ended by the crash restart');
 
 	# crash recovery, not a new postmaster: its start time is unchanged
@@ -299,6 +323,10 @@ sub server_is_fine
 	is($node->safe_psql('postgres', q{
 			SELECT count(*) FROM pg_stat_activity WHERE usename = 'tls_user'}),
 		'0', 'SIGKILL: no session from before the crash is shown');
+	is($node->safe_psql('postgres', q{
+			SELECT count(*) FROM pg_stat_ssl_ext WHERE usename = 'tls_user'}),
+		'0', 'SIGKILL: pg_stat_ssl_ext has no row from before the crash');
+	registry_is_consistent('SIGKILL');
 	is($node->safe_psql('postgres', 'SHOW ssl_ciphers'),
 		'DHE-RSA-AES128-GCM-SHA256', 'SIGKILL: ssl_ciphers survived the crash restart');
 }

@@ -7,6 +7,7 @@
 use strict;
 use warnings;
 
+use IPC::Run;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use SslinfoExtTest;
@@ -70,6 +71,52 @@ foreach my $cert (sort keys %accepted)
 		"$cert: TLS facts, serial, CN");
 	is($f[11], cert_fingerprint($cert), "$cert: fingerprint");
 }
+
+# Other sessions read the odd sessions in pg_stat_ssl_ext: every row can be
+# read (no encoding error from bytes that are not UTF-8), and says what the
+# session itself says, or is flagged as cut.
+my @watched = qw(client_badutf8 client_manysan client_hugedn client_universal);
+my %own;
+foreach my $cert (@watched)
+{
+	my ($rc, $out) = psql_tls($node,
+		q{SELECT ssl_client_dn() || '|' || coalesce(array_to_string(ssl_client_san(), ','), '')},
+		cert => $cert);
+	$own{$cert} = $out;
+}
+my @sleepers = map {
+	my $cert = $_;
+	my ($out, $err);
+	IPC::Run::start(
+		[
+			'psql', '-XAtqw', '-d',
+			connstr($node, cert => $cert, extra => "application_name=odd_$cert"),
+			'-c', 'SELECT pg_sleep(120)'
+		],
+		'<', \undef, '>', \$out, '2>', \$err)
+} @watched;
+ok( $node->poll_query_until('postgres', q{
+		SELECT count(*) = } . scalar(@watched) . q{ FROM pg_stat_ssl_ext
+		 WHERE application_name LIKE 'odd_%' AND client_fingerprint IS NOT NULL}),
+	'the odd sessions are in pg_stat_ssl_ext');
+foreach my $cert (@watched)
+{
+	my $row = $node->safe_psql('postgres', qq{
+		SELECT client_dn || '|' || coalesce(array_to_string(client_san, ','), '') || '|' || truncated
+		  FROM pg_stat_ssl_ext WHERE application_name = 'odd_$cert'});
+	my ($view, $truncated) = $row =~ /^(.*)\|(true|false)$/s;
+	if (($truncated // '') eq 'true')
+	{
+		ok(length($view) < length($own{$cert}), "$cert: pg_stat_ssl_ext row cut, and says so");
+	}
+	else
+	{
+		is($view, $own{$cert}, "$cert: pg_stat_ssl_ext row as the session sees itself");
+	}
+}
+$node->safe_psql('postgres', q{
+	SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'odd_%'});
+$_->finish foreach @sleepers;
 
 # Still the same server: no backend crashed (a crash restarts everything
 # and logs "terminated by signal"), and plain connections work.

@@ -29,9 +29,14 @@ mkdir -p "$seeds" "$corpus" "$artifacts" "$regressions" "$build/log"
 : >"$log"
 
 bash "$here/make-seeds.sh" "$seed_kind" "$certdir" "$seeds" || exit 1
-if [ -d "$here/seeds/$name" ]; then
-	cp "$here/seeds/$name"/* "$seeds"/
-fi
+# checked-in seeds: *.hex are hex digits with "#" comment lines
+for f in "$here/seeds/$name"/*; do
+	[ -f "$f" ] || continue
+	case "$f" in
+		*.hex) perl -ne 'next if /^#/; s/\s+//g; print pack("H*", $_)' "$f" >"$seeds/$(basename "$f" .hex).bin" || exit 1 ;;
+		*) cp "$f" "$seeds"/ ;;
+	esac
+done
 
 for f in "$here/regressions/$name"/*; do
 	[ -f "$f" ] || continue

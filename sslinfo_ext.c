@@ -281,12 +281,12 @@ sslinfo_ext_ssl_client_serial(PG_FUNCTION_ARGS)
 	{
 		const TlsFacts *cert = own_certificate();
 
-		if (cert == NULL || cert->serial == NULL)
+		if (cert == NULL || cert->client.serial == NULL)
 			session_value_set(&own_serial, (Datum) 0, true);
 		else
 			session_value_set(&own_serial,
 							  DirectFunctionCall3(numeric_in,
-												  CStringGetDatum(cert->serial),
+												  CStringGetDatum(cert->client.serial),
 												  ObjectIdGetDatum(InvalidOid),
 												  Int32GetDatum(-1)),
 							  false);
@@ -300,7 +300,7 @@ sslinfo_ext_ssl_client_dn(PG_FUNCTION_ARGS)
 {
 	const TlsFacts *cert = own_certificate();
 
-	return session_text(&own_client_dn, cert ? cert->client_dn : NULL, fcinfo);
+	return session_text(&own_client_dn, cert ? cert->client.subject : NULL, fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_issuer_dn);
@@ -309,7 +309,7 @@ sslinfo_ext_ssl_issuer_dn(PG_FUNCTION_ARGS)
 {
 	const TlsFacts *cert = own_certificate();
 
-	return session_text(&own_issuer_dn, cert ? cert->issuer_dn : NULL, fcinfo);
+	return session_text(&own_issuer_dn, cert ? cert->client.issuer : NULL, fcinfo);
 }
 
 /*
@@ -434,9 +434,9 @@ sslinfo_ext_ssl_client_not_before(PG_FUNCTION_ARGS)
 {
 	const TlsFacts *cert = own_certificate();
 
-	if (cert == NULL || !cert->has_validity)
+	if (cert == NULL || !cert->client.has_validity)
 		PG_RETURN_NULL();
-	PG_RETURN_TIMESTAMPTZ(cert->not_before);
+	PG_RETURN_TIMESTAMPTZ(cert->client.not_before);
 }
 
 PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_client_not_after);
@@ -445,9 +445,9 @@ sslinfo_ext_ssl_client_not_after(PG_FUNCTION_ARGS)
 {
 	const TlsFacts *cert = own_certificate();
 
-	if (cert == NULL || !cert->has_validity)
+	if (cert == NULL || !cert->client.has_validity)
 		PG_RETURN_NULL();
-	PG_RETURN_TIMESTAMPTZ(cert->not_after);
+	PG_RETURN_TIMESTAMPTZ(cert->client.not_after);
 }
 
 PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_client_fingerprint);
@@ -456,7 +456,7 @@ sslinfo_ext_ssl_client_fingerprint(PG_FUNCTION_ARGS)
 {
 	const TlsFacts *cert = own_certificate();
 
-	return session_text(&own_fingerprint, cert ? cert->fingerprint : NULL, fcinfo);
+	return session_text(&own_fingerprint, cert ? cert->client.fingerprint : NULL, fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_client_san);
@@ -467,16 +467,16 @@ sslinfo_ext_ssl_client_san(PG_FUNCTION_ARGS)
 	{
 		const TlsFacts *cert = own_certificate();
 
-		if (cert == NULL || cert->san == NIL)
+		if (cert == NULL || cert->client.san == NIL)
 			session_value_set(&own_san, (Datum) 0, true);
 		else
 		{
-			int			n = list_length(cert->san);
+			int			n = list_length(cert->client.san);
 			Datum	   *elems = palloc(n * sizeof(Datum));
 			int			i = 0;
 			ListCell   *lc;
 
-			foreach(lc, cert->san)
+			foreach(lc, cert->client.san)
 				elems[i++] = PointerGetDatum(x509_utf8_to_text(lfirst(lc)));
 			session_value_set(&own_san,
 							  PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT)),

@@ -280,11 +280,11 @@ cert_expiry_check(Port *port, const TlsFacts *facts)
 		check_served_cert(sk_X509_value(chain, i), "chain", now, window_end);
 
 	/* an expired client certificate does not get through the handshake */
-	if (facts != NULL && facts->cert_present && facts->has_validity &&
-		facts->not_after >= now && facts->not_after < window_end &&
-		alarm_claim(facts->fingerprint, now))
-		warn_expiry("client", facts->client_dn, facts->serial,
-					facts->not_after, now);
+	if (facts != NULL && facts->cert_present && facts->client.has_validity &&
+		facts->client.not_after >= now && facts->client.not_after < window_end &&
+		alarm_claim(facts->client.fingerprint, now))
+		warn_expiry("client", facts->client.subject, facts->client.serial,
+					facts->client.not_after, now);
 #endif
 }
 
@@ -326,9 +326,9 @@ cert_lifecycle_tls_init(SSL_CTX *context, bool isServerStart)
 		{
 			TlsFileCert *cert = lfirst(lc);
 
-			if (cert->has_validity && cert->not_after < window_end)
-				warn_expiry(cert->role, cert->subject, cert->serial,
-							cert->not_after, now);
+			if (cert->summary.has_validity && cert->summary.not_after < window_end)
+				warn_expiry(cert->role, cert->summary.subject, cert->summary.serial,
+							cert->summary.not_after, now);
 		}
 	}
 
@@ -465,47 +465,47 @@ sslinfo_ext_ssl_server_certificates(PG_FUNCTION_ARGS)
 
 		memset(nulls, 0, sizeof(nulls));
 		values[0] = CStringGetTextDatum(cert->role);
-		if (cert->subject)
-			values[1] = PointerGetDatum(x509_utf8_to_text(cert->subject));
+		if (cert->summary.subject)
+			values[1] = PointerGetDatum(x509_utf8_to_text(cert->summary.subject));
 		else
 			nulls[1] = true;
-		if (cert->issuer)
-			values[2] = PointerGetDatum(x509_utf8_to_text(cert->issuer));
+		if (cert->summary.issuer)
+			values[2] = PointerGetDatum(x509_utf8_to_text(cert->summary.issuer));
 		else
 			nulls[2] = true;
-		if (cert->serial)
+		if (cert->summary.serial)
 			values[3] = DirectFunctionCall3(numeric_in,
-											CStringGetDatum(cert->serial),
+											CStringGetDatum(cert->summary.serial),
 											ObjectIdGetDatum(InvalidOid),
 											Int32GetDatum(-1));
 		else
 			nulls[3] = true;
-		if (cert->has_validity)
+		if (cert->summary.has_validity)
 		{
-			values[4] = TimestampTzGetDatum(cert->not_before);
-			values[5] = TimestampTzGetDatum(cert->not_after);
-			values[6] = days_left_numeric(cert->not_after, now);
+			values[4] = TimestampTzGetDatum(cert->summary.not_before);
+			values[5] = TimestampTzGetDatum(cert->summary.not_after);
+			values[6] = days_left_numeric(cert->summary.not_after, now);
 		}
 		else
 			nulls[4] = nulls[5] = nulls[6] = true;
-		if (cert->fingerprint)
-			values[7] = CStringGetTextDatum(cert->fingerprint);
+		if (cert->summary.fingerprint)
+			values[7] = CStringGetTextDatum(cert->summary.fingerprint);
 		else
 			nulls[7] = true;
-		if (cert->key_type)
-			values[8] = CStringGetTextDatum(cert->key_type);
+		if (cert->summary.key_type)
+			values[8] = CStringGetTextDatum(cert->summary.key_type);
 		else
 			nulls[8] = true;
-		if (cert->key_bits > 0)
-			values[9] = Int32GetDatum(cert->key_bits);
+		if (cert->summary.key_bits > 0)
+			values[9] = Int32GetDatum(cert->summary.key_bits);
 		else
 			nulls[9] = true;
-		if (cert->signature_algorithm)
-			values[10] = CStringGetTextDatum(cert->signature_algorithm);
+		if (cert->summary.signature_algorithm)
+			values[10] = CStringGetTextDatum(cert->summary.signature_algorithm);
 		else
 			nulls[10] = true;
-		if (cert->san != NIL)
-			values[11] = text_array_datum(cert->san);
+		if (cert->summary.san != NIL)
+			values[11] = text_array_datum(cert->summary.san);
 		else
 			nulls[11] = true;
 
@@ -519,7 +519,7 @@ sslinfo_ext_ssl_server_certificates(PG_FUNCTION_ARGS)
 				served = served_chain_fps;
 			else
 				served = served_ca;
-			values[12] = BoolGetDatum(fingerprint_in(cert->fingerprint, served));
+			values[12] = BoolGetDatum(fingerprint_in(cert->summary.fingerprint, served));
 		}
 
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

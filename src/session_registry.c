@@ -398,19 +398,19 @@ pack_facts(RegistrySlot *image, const TlsFacts *facts)
 		return;
 
 	image->flags |= SLOT_CERT_PRESENT;
-	pack_text(image, SLOT_CLIENT_DN, facts->client_dn, false);
-	pack_text(image, SLOT_ISSUER_DN, facts->issuer_dn, false);
-	pack_text(image, SLOT_SERIAL, facts->serial, true);
-	pack_text(image, SLOT_FINGERPRINT, facts->fingerprint, true);
-	pack_text(image, SLOT_KEY_TYPE, facts->key_type, false);
-	pack_text(image, SLOT_SIGNATURE_ALGORITHM, facts->signature_algorithm, false);
-	pack_san(image, facts->san);
-	image->key_bits = facts->key_bits;
-	if (facts->has_validity)
+	pack_text(image, SLOT_CLIENT_DN, facts->client.subject, false);
+	pack_text(image, SLOT_ISSUER_DN, facts->client.issuer, false);
+	pack_text(image, SLOT_SERIAL, facts->client.serial, true);
+	pack_text(image, SLOT_FINGERPRINT, facts->client.fingerprint, true);
+	pack_text(image, SLOT_KEY_TYPE, facts->client.key_type, false);
+	pack_text(image, SLOT_SIGNATURE_ALGORITHM, facts->client.signature_algorithm, false);
+	pack_san(image, facts->client.san);
+	image->key_bits = facts->client.key_bits;
+	if (facts->client.has_validity)
 	{
 		image->flags |= SLOT_HAS_VALIDITY;
-		image->not_before = facts->not_before;
-		image->not_after = facts->not_after;
+		image->not_before = facts->client.not_before;
+		image->not_after = facts->client.not_after;
 	}
 }
 

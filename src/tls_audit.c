@@ -143,39 +143,39 @@ check_server_cert_expiry(void)
 	{
 		TlsFileCert *cert = lfirst(lc);
 
-		if (!cert->has_validity)
+		if (!cert->summary.has_validity)
 			return result(AUDIT_ERROR,
 						  psprintf("The validity dates of the %s certificate \"%s\" in ssl_cert_file cannot be read.",
-								   cert->role, cert->subject ? cert->subject : ""),
+								   cert->role, cert->summary.subject ? cert->summary.subject : ""),
 						  HINT_CERT_FILE);
-		if (cert->not_before > now)
+		if (cert->summary.not_before > now)
 			return result(AUDIT_ERROR,
 						  psprintf("The %s certificate \"%s\" in ssl_cert_file is not valid before %s.",
-								   cert->role, cert->subject ? cert->subject : "",
-								   timestamptz_to_str(cert->not_before)),
+								   cert->role, cert->summary.subject ? cert->summary.subject : "",
+								   timestamptz_to_str(cert->summary.not_before)),
 						  "Check the server clock, or install a certificate that is valid now.");
-		if (first == NULL || cert->not_after < first->not_after)
+		if (first == NULL || cert->summary.not_after < first->summary.not_after)
 			first = cert;
 	}
 
-	if (first->not_after <= now)
+	if (first->summary.not_after <= now)
 		return result(AUDIT_ERROR,
 					  psprintf("The %s certificate \"%s\" in ssl_cert_file expired at %s.",
-							   first->role, first->subject ? first->subject : "",
-							   timestamptz_to_str(first->not_after)),
+							   first->role, first->summary.subject ? first->summary.subject : "",
+							   timestamptz_to_str(first->summary.not_after)),
 					  "Install a renewed certificate in the file named by ssl_cert_file and reload.");
 	if (window_days > 0 &&
-		first->not_after - now < (int64) window_days * USECS_PER_DAY)
+		first->summary.not_after - now < (int64) window_days * USECS_PER_DAY)
 		return result(AUDIT_WARNING,
 					  psprintf("The %s certificate \"%s\" in ssl_cert_file expires at %s, within sslinfo_ext.cert_expiry_warning_days (%d).",
-							   first->role, first->subject ? first->subject : "",
-							   timestamptz_to_str(first->not_after), window_days),
+							   first->role, first->summary.subject ? first->summary.subject : "",
+							   timestamptz_to_str(first->summary.not_after), window_days),
 					  "Renew the certificate before it expires, install it in the file named by ssl_cert_file and reload.");
 	return result(AUDIT_OK,
 				  psprintf("%d certificate(s) in ssl_cert_file; the first to expire, \"%s\", is valid until %s.",
 						   list_length(certs),
-						   first->subject ? first->subject : "",
-						   timestamptz_to_str(first->not_after)),
+						   first->summary.subject ? first->summary.subject : "",
+						   timestamptz_to_str(first->summary.not_after)),
 				  NULL);
 }
 
@@ -309,11 +309,11 @@ check_ca_configured(void)
 	{
 		TlsFileCert *cert = lfirst(lc);
 
-		if (cert->has_validity && cert->not_after <= now)
+		if (cert->summary.has_validity && cert->summary.not_after <= now)
 			return result(AUDIT_ERROR,
 						  psprintf("The CA certificate \"%s\" in ssl_ca_file expired at %s: client certificates it issued no longer verify.",
-								   cert->subject ? cert->subject : "",
-								   timestamptz_to_str(cert->not_after)),
+								   cert->summary.subject ? cert->summary.subject : "",
+								   timestamptz_to_str(cert->summary.not_after)),
 						  "Replace the expired CA certificate in ssl_ca_file and reload.");
 	}
 	return result(AUDIT_OK,

@@ -49,23 +49,6 @@ negotiated_group(SSL *ssl)
 #endif
 }
 
-static void
-collect_client_certificate(X509 *peer, TlsFacts *facts)
-{
-	facts->cert_present = true;
-	facts->client_dn = x509_name_to_dn(X509_get_subject_name(peer));
-	facts->issuer_dn = x509_name_to_dn(X509_get_issuer_name(peer));
-	facts->serial = x509_serial_to_decimal(X509_get0_serialNumber(peer));
-	facts->has_validity =
-		x509_time_to_timestamptz(X509_get0_notBefore(peer), &facts->not_before) &&
-		x509_time_to_timestamptz(X509_get0_notAfter(peer), &facts->not_after);
-	facts->fingerprint = x509_fingerprint_sha256(peer);
-	facts->san = x509_subject_alt_names(peer);
-	facts->key_type = x509_key_type(peer);
-	facts->key_bits = x509_key_bits(peer);
-	facts->signature_algorithm = x509_signature_algorithm(peer);
-}
-
 void
 tls_facts_collect(Port *port, TlsFacts *facts)
 {
@@ -87,7 +70,10 @@ tls_facts_collect(Port *port, TlsFacts *facts)
 	facts->sni = pstrdup_or_null(SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name));
 
 	if (port->peer != NULL)
-		collect_client_certificate(port->peer, facts);
+	{
+		facts->cert_present = true;
+		x509_summarize(port->peer, &facts->client);
+	}
 }
 
 const TlsFacts *

@@ -33,6 +33,8 @@
 #include "libpq/libpq-be.h"
 #include "nodes/pg_list.h"
 
+#include "x509_render.h"
+
 typedef struct TlsFacts
 {
 	bool		ssl_in_use;
@@ -43,17 +45,7 @@ typedef struct TlsFacts
 	char	   *sni;			/* server name the client asked for, or NULL */
 
 	bool		cert_present;	/* client presented a certificate */
-	char	   *client_dn;
-	char	   *issuer_dn;
-	char	   *serial;			/* decimal */
-	bool		has_validity;	/* not_before/not_after could be read */
-	TimestampTz not_before;
-	TimestampTz not_after;
-	char	   *fingerprint;	/* SHA-256, lowercase hex */
-	List	   *san;			/* list of char *, NIL if none */
-	char	   *key_type;		/* "RSA", "EC", "ED25519", ... */
-	int			key_bits;
-	char	   *signature_algorithm;
+	X509Summary client;			/* that certificate; zeroes when absent */
 } TlsFacts;
 
 extern void tls_facts_collect(Port *port, TlsFacts *facts);

@@ -140,23 +140,41 @@ tls_files_read(const char *setting, const char *path, size_t *len,
 	return buf.data;
 }
 
+/*
+ * The PEM items (certificates, CRLs) of a configured file, or NULL with
+ * *problem set.  The caller frees them with sk_X509_INFO_pop_free().
+ */
+static STACK_OF(X509_INFO) *
+read_pem_items(const char *setting, const char *path, const char *parse_error,
+			   TlsFileProblem *problem)
+{
+	char	   *data;
+	size_t		len;
+	BIO		   *bio;
+	STACK_OF(X509_INFO) *items;
+
+	data = tls_files_read(setting, path, &len, problem);
+	if (data == NULL)
+		return NULL;
+
+	ERR_clear_error();
+	bio = BIO_new_mem_buf(data, (int) len);
+	items = bio ? PEM_X509_INFO_read_bio(bio, NULL, no_passphrase_cb, NULL) : NULL;
+	if (items == NULL)
+		set_content_problem(problem, setting, path, openssl_error_text(parse_error));
+	BIO_free(bio);
+	pfree(data);
+	ERR_clear_error();
+	return items;
+}
+
 TlsFileCert *
 tls_files_describe_cert(X509 *cert, const char *role)
 {
 	TlsFileCert *info = palloc0(sizeof(TlsFileCert));
 
 	info->role = role;
-	info->subject = x509_name_to_dn(X509_get_subject_name(cert));
-	info->issuer = x509_name_to_dn(X509_get_issuer_name(cert));
-	info->serial = x509_serial_to_decimal(X509_get0_serialNumber(cert));
-	info->has_validity =
-		x509_time_to_timestamptz(X509_get0_notBefore(cert), &info->not_before) &&
-		x509_time_to_timestamptz(X509_get0_notAfter(cert), &info->not_after);
-	info->fingerprint = x509_fingerprint_sha256(cert);
-	info->key_type = x509_key_type(cert);
-	info->key_bits = x509_key_bits(cert);
-	info->signature_algorithm = x509_signature_algorithm(cert);
-	info->san = x509_subject_alt_names(cert);
+	x509_summarize(cert, &info->summary);
 	return info;
 }
 
@@ -235,113 +253,72 @@ tls_files_ca_certs(List **certs, TlsFileProblem *problem)
 {
 	const char *setting = "ssl_ca_file";
 	const char *path = tls_files_setting(setting);
-	char	   *data;
-	size_t		len;
-	BIO		   *bio;
-	STACK_OF(X509_INFO) *infos;
-	bool		ok = true;
+	STACK_OF(X509_INFO) *items;
 
 	*certs = NIL;
 	if (path[0] == '\0')
 		return true;
-	data = tls_files_read(setting, path, &len, problem);
-	if (data == NULL)
+	items = read_pem_items(setting, path, "could not parse certificates", problem);
+	if (items == NULL)
 		return false;
 
-	ERR_clear_error();
-	bio = BIO_new_mem_buf(data, (int) len);
-	infos = bio ? PEM_X509_INFO_read_bio(bio, NULL, no_passphrase_cb, NULL) : NULL;
-	if (infos == NULL)
+	for (int i = 0; i < sk_X509_INFO_num(items); i++)
 	{
-		set_content_problem(problem, setting, path,
-							openssl_error_text("could not parse certificates"));
-		ok = false;
+		X509_INFO  *item = sk_X509_INFO_value(items, i);
+
+		if (item->x509)
+			*certs = lappend(*certs, tls_files_describe_cert(item->x509, "ca"));
 	}
-	else
+	sk_X509_INFO_pop_free(items, X509_INFO_free);
+	if (*certs == NIL)
 	{
-		for (int i = 0; i < sk_X509_INFO_num(infos); i++)
-		{
-			X509_INFO  *info = sk_X509_INFO_value(infos, i);
-
-			if (info->x509)
-				*certs = lappend(*certs,
-								 tls_files_describe_cert(info->x509, "ca"));
-		}
-		sk_X509_INFO_pop_free(infos, X509_INFO_free);
-		if (*certs == NIL)
-		{
-			set_content_problem(problem, setting, path, "no certificate found");
-			ok = false;
-		}
+		set_content_problem(problem, setting, path, "no certificate found");
+		return false;
 	}
-
-	BIO_free(bio);
-	pfree(data);
-	ERR_clear_error();
-	return ok;
+	return true;
 }
 
 static bool
 read_crl_file(const char *setting, const char *path, List **crls,
 			  TlsFileProblem *problem)
 {
-	char	   *data;
-	size_t		len;
-	BIO		   *bio;
-	STACK_OF(X509_INFO) *infos;
+	STACK_OF(X509_INFO) *items;
 	int			found = 0;
-	bool		ok = true;
 
-	data = tls_files_read(setting, path, &len, problem);
-	if (data == NULL)
+	items = read_pem_items(setting, path, "could not parse CRL", problem);
+	if (items == NULL)
 		return false;
 
-	ERR_clear_error();
-	bio = BIO_new_mem_buf(data, (int) len);
-	infos = bio ? PEM_X509_INFO_read_bio(bio, NULL, no_passphrase_cb, NULL) : NULL;
-	if (infos == NULL)
+	for (int i = 0; i < sk_X509_INFO_num(items); i++)
 	{
-		set_content_problem(problem, setting, path,
-							openssl_error_text("could not parse CRL"));
-		ok = false;
+		X509_INFO  *item = sk_X509_INFO_value(items, i);
+		TlsFileCrl *crl;
+		STACK_OF(X509_REVOKED) *revoked;
+
+		if (item->crl == NULL)
+			continue;
+		found++;
+		crl = palloc0(sizeof(TlsFileCrl));
+		crl->source = pstrdup(path);
+		crl->issuer = x509_name_to_dn(X509_CRL_get_issuer(item->crl));
+		crl->has_last_update =
+			x509_time_to_timestamptz(X509_CRL_get0_lastUpdate(item->crl),
+									 &crl->last_update);
+		crl->has_next_update =
+			X509_CRL_get0_nextUpdate(item->crl) != NULL &&
+			x509_time_to_timestamptz(X509_CRL_get0_nextUpdate(item->crl),
+									 &crl->next_update);
+		revoked = X509_CRL_get_REVOKED(item->crl);
+		crl->revoked_count = revoked ? sk_X509_REVOKED_num(revoked) : 0;
+		*crls = lappend(*crls, crl);
 	}
-	else
+	sk_X509_INFO_pop_free(items, X509_INFO_free);
+	if (found == 0)
 	{
-		for (int i = 0; i < sk_X509_INFO_num(infos); i++)
-		{
-			X509_INFO  *info = sk_X509_INFO_value(infos, i);
-			TlsFileCrl *crl;
-			STACK_OF(X509_REVOKED) *revoked;
-
-			if (info->crl == NULL)
-				continue;
-			found++;
-			crl = palloc0(sizeof(TlsFileCrl));
-			crl->source = pstrdup(path);
-			crl->issuer = x509_name_to_dn(X509_CRL_get_issuer(info->crl));
-			crl->has_last_update =
-				x509_time_to_timestamptz(X509_CRL_get0_lastUpdate(info->crl),
-										 &crl->last_update);
-			crl->has_next_update =
-				X509_CRL_get0_nextUpdate(info->crl) != NULL &&
-				x509_time_to_timestamptz(X509_CRL_get0_nextUpdate(info->crl),
-										 &crl->next_update);
-			revoked = X509_CRL_get_REVOKED(info->crl);
-			crl->revoked_count = revoked ? sk_X509_REVOKED_num(revoked) : 0;
-			*crls = lappend(*crls, crl);
-		}
-		sk_X509_INFO_pop_free(infos, X509_INFO_free);
-		if (found == 0)
-		{
-			set_content_problem(problem, setting, path, "no CRL found");
-			ok = false;
-		}
+		set_content_problem(problem, setting, path, "no CRL found");
+		return false;
 	}
-
-	BIO_free(bio);
-	pfree(data);
-	ERR_clear_error();
-	return ok;
+	return true;
 }
 
 static int

@@ -35,6 +35,8 @@
 #include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
 
+#include "x509_render.h"
+
 /* Why a configured file could not be used */
 typedef struct TlsFileProblem
 {
@@ -48,17 +50,7 @@ typedef struct TlsFileProblem
 typedef struct TlsFileCert
 {
 	const char *role;			/* "server", "chain" or "ca" */
-	char	   *subject;
-	char	   *issuer;
-	char	   *serial;			/* decimal */
-	bool		has_validity;
-	TimestampTz not_before;
-	TimestampTz not_after;
-	char	   *fingerprint;	/* SHA-256, lowercase hex */
-	char	   *key_type;
-	int			key_bits;
-	char	   *signature_algorithm;
-	List	   *san;			/* char *, NIL when no subjectAltName */
+	X509Summary summary;
 } TlsFileCert;
 
 /* One CRL of a configured file, rendered */

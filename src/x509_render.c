@@ -540,6 +540,23 @@ x509_signature_algorithm(const X509 *cert)
 	return pstrdup(name);
 }
 
+void
+x509_summarize(const X509 *cert, X509Summary *summary)
+{
+	memset(summary, 0, sizeof(X509Summary));
+	summary->subject = x509_name_to_dn(X509_get_subject_name(cert));
+	summary->issuer = x509_name_to_dn(X509_get_issuer_name(cert));
+	summary->serial = x509_serial_to_decimal(X509_get0_serialNumber(cert));
+	summary->has_validity =
+		x509_time_to_timestamptz(X509_get0_notBefore(cert), &summary->not_before) &&
+		x509_time_to_timestamptz(X509_get0_notAfter(cert), &summary->not_after);
+	summary->fingerprint = x509_fingerprint_sha256(cert);
+	summary->san = x509_subject_alt_names(cert);
+	summary->key_type = x509_key_type(cert);
+	summary->key_bits = x509_key_bits(cert);
+	summary->signature_algorithm = x509_signature_algorithm(cert);
+}
+
 struct varlena *
 x509_utf8_to_text(const char *utf8)
 {

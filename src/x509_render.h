@@ -47,6 +47,27 @@ typedef struct X509ExtensionText
 	bool		critical;
 } X509ExtensionText;
 
+/*
+ * Everything sslinfo_ext shows about one certificate, rendered at once:
+ * the client certificate of a session (tls_facts.h) and the certificates of
+ * the server's configured files (tls_files.h) alike.  NULL/0/false where
+ * an item is absent or cannot be rendered.
+ */
+typedef struct X509Summary
+{
+	char	   *subject;		/* DN */
+	char	   *issuer;			/* DN */
+	char	   *serial;			/* decimal */
+	bool		has_validity;	/* not_before/not_after could be read */
+	TimestampTz not_before;
+	TimestampTz not_after;
+	char	   *fingerprint;	/* SHA-256, lowercase hex */
+	List	   *san;			/* char *, NIL when no subjectAltName */
+	char	   *key_type;		/* "RSA", "EC", "ED25519", ... */
+	int			key_bits;
+	char	   *signature_algorithm;
+} X509Summary;
+
 /* Result of looking a field name up in a DN */
 typedef enum X509FieldLookup
 {
@@ -69,6 +90,7 @@ extern List *x509_extensions(const X509 *cert);
 extern char *x509_key_type(const X509 *cert);
 extern int	x509_key_bits(const X509 *cert);
 extern char *x509_signature_algorithm(const X509 *cert);
+extern void x509_summarize(const X509 *cert, X509Summary *summary);
 
 /* SQL boundary: UTF-8 C string to a text datum in the database encoding */
 extern struct varlena *x509_utf8_to_text(const char *utf8);

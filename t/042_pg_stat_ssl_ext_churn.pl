@@ -60,7 +60,11 @@ BEGIN
                            OR v.client_san IS DISTINCT FROM e.san
                            OR NOT v.ssl OR v.version IS NULL
                            -- the facts of the session the row is about
-                           OR e.application_name <> v.application_name))
+                           -- (PostgreSQL publishes a new backend's
+                           -- application_name a moment after its pid, so
+                           -- an empty one is a session still starting)
+                           OR (v.application_name <> ''
+                               AND e.application_name <> v.application_name)))
                   -- a row from a slot always has the fingerprint of its certificate
                   OR (v.client_cert_present AND v.client_fingerprint IS NULL)
                   OR v.pid IS NULL),

@@ -235,6 +235,52 @@ check_extensions(const X509 *cert)
 	}
 }
 
+static bool
+same_string(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* x509_summarize() says what the single functions say */
+static void
+check_summary(const X509 *cert)
+{
+	X509Summary summary;
+	TimestampTz not_before = 0;
+	TimestampTz not_after = 0;
+	bool		has_validity;
+	List	   *san = x509_subject_alt_names(cert);
+	ListCell   *a;
+	ListCell   *b;
+
+	x509_summarize(cert, &summary);
+	fuzz_check_error_queue("x509_summarize");
+	has_validity =
+		x509_time_to_timestamptz(X509_get0_notBefore(cert), &not_before) &&
+		x509_time_to_timestamptz(X509_get0_notAfter(cert), &not_after);
+	ERR_clear_error();
+
+	if (!same_string(summary.subject, x509_name_to_dn(X509_get_subject_name(cert))) ||
+		!same_string(summary.issuer, x509_name_to_dn(X509_get_issuer_name(cert))) ||
+		!same_string(summary.serial, x509_serial_to_decimal(X509_get0_serialNumber(cert))) ||
+		!same_string(summary.fingerprint, x509_fingerprint_sha256(cert)) ||
+		!same_string(summary.key_type, x509_key_type(cert)) ||
+		!same_string(summary.signature_algorithm, x509_signature_algorithm(cert)) ||
+		summary.key_bits != x509_key_bits(cert) ||
+		summary.has_validity != has_validity ||
+		(has_validity && (summary.not_before != not_before ||
+						  summary.not_after != not_after)) ||
+		list_length(summary.san) != list_length(san))
+		fuzz_fail("x509_summarize disagrees with the single functions");
+	forboth(a, summary.san, b, san)
+	{
+		if (!same_string(lfirst(a), lfirst(b)))
+			fuzz_fail("x509_summarize: SAN entry \"%s\" is \"%s\" alone",
+					  (char *) lfirst(a), (char *) lfirst(b));
+	}
+	ERR_clear_error();
+}
+
 /*
  * Every function of x509_render.h over one certificate, each result checked
  * against the header's promises.
@@ -263,6 +309,7 @@ fuzz_check_certificate(const X509 *cert)
 	fuzz_check_rendered("the signature algorithm", x509_signature_algorithm(cert));
 	fuzz_check_error_queue("x509_signature_algorithm");
 
+	check_summary(cert);
 }
 
 #endif							/* SSLINFO_EXT_X509_CHECKS_H */

@@ -35,7 +35,7 @@ pem_to_der()
 # The byte range OFFSET LENGTH of FILE
 bytes()
 {
-	tail -c +"$(($2 + 1))" "$1" | head -c "$3"
+	dd if="$1" iflag=skip_bytes,count_bytes skip="$2" count="$3" status=none
 }
 
 # "OFFSET LENGTH" of the issuer and subject DNs of a DER certificate: the

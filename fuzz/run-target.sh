@@ -28,7 +28,10 @@ rm -rf "$seeds" "$artifacts" "$regressions"
 mkdir -p "$seeds" "$corpus" "$artifacts" "$regressions" "$build/log"
 : >"$log"
 
-bash "$here/make-seeds.sh" "$seed_kind" "$certdir" "$seeds" || exit 1
+if ! bash "$here/make-seeds.sh" "$seed_kind" "$certdir" "$seeds" >>"$log" 2>&1; then
+	echo "== fuzz $name: FAILED (making the $seed_kind seeds; log $log)"
+	exit 1
+fi
 # checked-in seeds: *.hex are hex digits with "#" comment lines
 for f in "$here/seeds/$name"/*; do
 	[ -f "$f" ] || continue

@@ -18,6 +18,7 @@ use warnings;
 
 use IO::Socket::INET;
 use IPC::Run;
+use Time::HiRes qw(usleep);
 use PostgreSQL::Test::Utils;
 use Test::More;
 use SslinfoExtTest;
@@ -198,9 +199,19 @@ sub server_is_fine
 # ---- every connection slot in use -----------------------------------------
 
 {
-	# 20 slots, 3 reserved for superusers: 17 for tls_user
-	my @sessions = map { start_session('SELECT pg_sleep(300)') } 1 .. 17;
-	wait_for_sessions(17, 'all 17 ordinary slots taken by TLS sessions');
+	# 20 slots, 3 reserved for superusers: 17 for tls_user.  Superuser
+	# sessions take ordinary slots too while there are any, so nothing else
+	# may connect until all 17 are in: wait by the server log, not by a query.
+	my $offset = -s $node->logfile;
+	my @sessions = map { start_session('SELECT pg_sleep(301)') } 1 .. 17;
+	my $started_sessions = 0;
+	foreach (1 .. $PostgreSQL::Test::Utils::timeout_default * 10)
+	{
+		$started_sessions = () = log_since($offset) =~ /statement: SELECT pg_sleep\(301\)/g;
+		last if $started_sessions >= 17;
+		usleep(100_000);
+	}
+	is($started_sessions, 17, 'all 17 ordinary slots taken by TLS sessions');
 	is(tls_user_sessions(), '17 17', 'all 17 use TLS');
 	is( $node->safe_psql('postgres', q{
 			SELECT count(*) FROM pg_stat_ssl_ext
@@ -208,7 +219,6 @@ sub server_is_fine
 			   AND client_fingerprint = '} . cert_fingerprint('client_plain') . q{'}),
 		'17', 'pg_stat_ssl_ext shows each of them with its certificate');
 
-	my $offset = -s $node->logfile;
 	my ($rc, $out, $err) = psql_tls($node, 'SELECT 1', user => 'tls_user');
 	isnt($rc, 0, 'one more ordinary client is refused');
 	like($err, qr/remaining connection slots are reserved|too many clients/,

@@ -3,6 +3,8 @@
 # Plain PGXS:   make && make install && make installcheck
 # Everything:   make demo | make test | make bench   (install missing packages,
 #               build, run on throwaway TLS clusters; see test/README.md)
+# Fuzzing:      make fuzz [FUZZ_SECONDS=60]   (libFuzzer targets in fuzz/,
+#               clang with ASan+UBSan; see fuzz/README.md)
 
 MODULE_big = sslinfo_ext
 OBJS = \
@@ -34,6 +36,8 @@ REGRESS = \
 	tls_functions \
 	contrib_compare \
 	cipher_policy \
+	odd_certificates \
+	hostile_arguments \
 	pg_stat_ssl_ext \
 	upgrade
 REGRESS_OPTS = --outputdir=build/regress
@@ -45,7 +49,7 @@ PG_MAJOR ?= 15
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_config) pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
-.PHONY: demo test bench
+.PHONY: demo test bench fuzz
 ifeq ($(PGXS),)
 all:
 	@echo "pg_config not found: run 'make demo' or 'make test' (they install what is missing)," >&2
@@ -63,6 +67,9 @@ test:
 # Benchmarks against contrib sslinfo and core PostgreSQL (bench/run.sh).
 bench:
 	@PG_MAJOR=$(PG_MAJOR) bash bench/run.sh
+
+fuzz:
+	@$(MAKE) --no-print-directory -C fuzz
 
 ifneq ($(PGXS),)
 include $(PGXS)

@@ -11,6 +11,9 @@
  * entries; an accepted value contains only accepted entries; sentences are
  * NUL-terminated and fit their buffers.  Any broken promise aborts.
  *
+ * fuzz-sources: src/cipher_policy_parse.c
+ * fuzz-seeds: none (the values checked in under fuzz/seeds/cipher_policy/)
+ *
  * Copyright (c) 2026, the sslinfo_ext developers
  *
  * fuzz/fuzz_cipher_policy.c

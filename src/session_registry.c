@@ -902,6 +902,9 @@ pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+/* Largest max_connections PostgreSQL 14-19 accept (MAX_BACKENDS, 2^18 - 1) */
+#define MAX_CONNECTIONS_SETTING 262143
+
 /*
  * pg_stat_ssl_ext_memory(max_connections): the registry's size, computed by
  * the code that sizes it.  With NULL, this server's, and how many slots are
@@ -926,10 +929,12 @@ pg_stat_ssl_ext_memory(PG_FUNCTION_ARGS)
 	{
 		int			connections = PG_GETARG_INT32(0);
 
-		if (connections < 1)
+		/* the setting's own range; beyond it nslots would overflow */
+		if (connections < 1 || connections > MAX_CONNECTIONS_SETTING)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("max_connections must be at least 1")));
+					 errmsg("max_connections must be between 1 and %d",
+							MAX_CONNECTIONS_SETTING)));
 		nslots = connections + (registry_slot_count() - MaxConnections);
 	}
 

@@ -51,8 +51,50 @@
 #define OID_TEXT_LEN	128
 
 /*
- * Copy what a memory BIO holds into a palloc'd, NUL-terminated string and
- * free the BIO.
+ * A palloc'd, NUL-terminated copy of len bytes that is valid UTF-8 as
+ * PostgreSQL checks it: each byte that does not belong to a valid UTF-8
+ * character (stray bytes, NULs, surrogates, code points above U+10FFFF,
+ * which OpenSSL may print) becomes "\XX", the hex escape RFC 2253 and
+ * OpenSSL's own escaping use.  Valid input is copied unchanged.
+ */
+static char *
+utf8_or_escaped(const char *data, int len)
+{
+	char	   *result;
+	char	   *out;
+	int			done = 0;
+
+	if (pg_encoding_verifymbstr(PG_UTF8, data, len) == len)
+	{
+		result = palloc(len + 1);
+		if (len > 0)
+			memcpy(result, data, len);
+		result[len] = '\0';
+		return result;
+	}
+
+	out = result = palloc((Size) len * 3 + 1);
+	while (done < len)
+	{
+		int			valid = pg_encoding_verifymbstr(PG_UTF8, data + done, len - done);
+
+		memcpy(out, data + done, valid);
+		out += valid;
+		done += valid;
+		if (done < len)
+		{
+			sprintf(out, "\\%02X", (unsigned char) data[done]);
+			out += 3;
+			done++;
+		}
+	}
+	*out = '\0';
+	return result;
+}
+
+/*
+ * Copy what a memory BIO holds into a palloc'd, NUL-terminated UTF-8
+ * string (see utf8_or_escaped) and free the BIO.
  */
 static char *
 bio_to_cstring(BIO *bio)
@@ -62,9 +104,7 @@ bio_to_cstring(BIO *bio)
 	char	   *result;
 
 	len = BIO_get_mem_data(bio, &data);
-	result = palloc(len + 1);
-	memcpy(result, data, len);
-	result[len] = '\0';
+	result = utf8_or_escaped(data, (int) len);
 	BIO_free(bio);
 	return result;
 }
@@ -153,6 +193,15 @@ x509_name_field(const X509_NAME *name, const char *field_name, char **value)
 	int			index;
 
 	*value = NULL;
+
+	/*
+	 * No attribute name or OID this unit prints is longer than OID_TEXT_LEN.
+	 * Refusing longer names up front matters: OpenSSL converts a huge
+	 * numeric arc ("2.999...9") in time quadratic in its length, and a
+	 * backend cannot be interrupted meanwhile (1 MB: minutes).
+	 */
+	if (strlen(field_name) >= OID_TEXT_LEN)
+		return X509_FIELD_UNKNOWN_NAME;
 
 	/*
 	 * OBJ_txt2obj accepts short names, long names and dotted OIDs; a dotted

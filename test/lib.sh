@@ -91,10 +91,17 @@ ensure_packages()
 		"${missing[@]}" </dev/null
 }
 
+# make does not notice a change of COPT, so a build with other flags (say,
+# SANITIZE=1 after a plain one) starts from clean.
 build_extension()
 {
+	local stamp="$BUILD/.copt"
 	say "building (COPT=${COPT:-})"
-	make --no-print-directory PG_CONFIG="$SYS_PG_CONFIG" ${COPT:+COPT="$COPT"}
+	if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "${COPT:-}" ]; then
+		make --no-print-directory -s PG_CONFIG="$SYS_PG_CONFIG" clean >/dev/null
+	fi
+	make --no-print-directory PG_CONFIG="$SYS_PG_CONFIG" ${COPT:+COPT="$COPT"} &&
+		mkdir -p "$BUILD" && echo "${COPT:-}" >"$stamp"
 }
 
 # A private copy of the system's PostgreSQL, refreshed when the system

@@ -15,6 +15,7 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 source test/lib.sh
+source test/sanitize.sh
 
 PRIV_PGXS="$PRIV_ROOT$SYS_PGLIB/lib/pgxs"
 PORT_LOCK_DIR=/tmp/sslinfo_ext-portlock
@@ -139,10 +140,19 @@ test_phase()
 	# Interrupted: stop here (the cluster scripts clean up after themselves).
 	trap 'echo; say interrupted; echo "$((regress_passed + tap_passed)) passed, $((regress_failed + tap_failed + 1)) failed"; exit 130' INT TERM HUP
 
+	if ! sanitize_reset_reports; then
+		echo "0 passed, 1 failed"
+		return 1
+	fi
 	run_regress
 	run_tap
 
 	local passed=$((regress_passed + tap_passed)) failed=$((regress_failed + tap_failed))
+	local sanitizer_summary=""
+	if sanitize_enabled; then
+		sanitize_check_reports || failed=$((failed + 1))
+		sanitizer_summary="$(sanitize_check_reports | head -n 1)"
+	fi
 	if [ "$failed" -ne 0 ]; then
 		show_failure_details
 	fi
@@ -150,6 +160,7 @@ test_phase()
 	say "summary"
 	echo "pg_regress: $regress_passed passed, $regress_failed failed"
 	echo "TAP:        $tap_passed passed, $tap_failed failed${failed_tap_files[*]:+ (in ${failed_tap_files[*]})}"
+	[ -z "$sanitizer_summary" ] || echo "$sanitizer_summary"
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 }
@@ -169,8 +180,13 @@ setup_failed()
 }
 
 ensure_packages
+if sanitize_enabled; then
+	COPT="$(sanitize_copt)"
+	export COPT
+fi
 build_extension || setup_failed "build failed"
 private_install || setup_failed "installing into $PRIV_ROOT failed"
+sanitize_prepare_install || setup_failed "preparing the private install for SANITIZE=1 failed"
 make_certs || setup_failed "certificate generation failed"
 
 if is_root; then

@@ -174,12 +174,15 @@ write_config()
 #   --not-after WHEN      notAfter, any `date -d` expression ("+2 days")
 #   --ext 'LINE'          extra x509v3 extension line (repeatable, in order)
 #   --string-mask MASK    string_mask for the subject (default utf8only)
+#   --patch FROM:TO       replace hex bytes FROM by TO (same length) in the
+#                         signed part and sign again (repeatable; see
+#                         patch-tbs.sh): what openssl req/ca cannot make
 issue()
 {
 	local name="$1" profile="$2" issuer="$3" serial="$4" subject="$5"
 	shift 5
 	local keytype=rsa days=365 not_before="" not_after="" string_mask=utf8only
-	local -a ext=()
+	local -a ext=() patches=()
 
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -189,6 +192,7 @@ issue()
 			--not-after) not_after="$2"; shift 2 ;;
 			--ext) ext+=("$2"); shift 2 ;;
 			--string-mask) string_mask="$2"; shift 2 ;;
+			--patch) patches+=("$2"); shift 2 ;;
 			*) echo "make-certs.sh: issue $name: unknown option $1" >&2; exit 1 ;;
 		esac
 	done
@@ -217,8 +221,12 @@ issue()
 		"${selfsign[@]}" -extensions cert_ext "${dates[@]}" \
 		-in "$OUT/work/$name.csr" -out "$OUT/$name.crt" 2>"$OUT/work/$name.log" ||
 		{ cat "$OUT/work/$name.log" >&2; exit 1; }
+	if [ ${#patches[@]} -gt 0 ]; then
+		bash "$(dirname "$script")/patch-tbs.sh" "$OUT/$name.crt" "$OUT/$signer.key" "${patches[@]}"
+	fi
 
-	openssl x509 -in "$OUT/$name.crt" -outform DER |
+	# DER from the PEM text: OpenSSL may refuse to parse a patched certificate
+	sed '/^-----/d' "$OUT/$name.crt" | openssl base64 -d |
 		sha256sum | cut -d' ' -f1 | tr -d '\n' >"$OUT/$name.sha256"
 	chmod 0644 "$OUT/$name.crt" "$OUT/$name.sha256"
 }
@@ -302,6 +310,28 @@ issue client_encoding  client ca   1009 "/C=DE/O=Bäckerei Müller/CN=Jürgen M�
 	--ext "otherName.1 = 1.3.6.1.4.1.311.20.2.3;FORMAT:UTF8,UTF8:jürgen@東京.example"
 # 65-byte subject whose 63rd and 64th bytes fall inside a 3-byte character
 issue client_utf8_cut  client ca   100A "/O=sslinfo_ext test/CN=東京東京東京東京東京東京東京"
+
+# Odd certificates (hostile input over real TLS: sql/odd_certificates.sql,
+# t/070_odd_certificates.pl).  Patched ones are re-signed by patch-tbs.sh.
+issue client_hugedn    client ca   2001 "/O=sslinfo_ext test$(printf '/OU=Organisational unit %03d of a very long distinguished name' $(seq 1 70))/CN=huge-dn"
+issue client_manysan   client ca   2002 "/O=sslinfo_ext test/CN=many-sans" --ext "subjectAltName = $(seq -s ', ' -f 'DNS:host%03g.example.com' 1 300)"
+issue client_t61       client ca   2003 "/O=sslinfo_ext test/CN=T61 Jürgen Müller" --string-mask MASK:0x4
+# BMPString and UniversalString values in O (PostgreSQL refuses a CN of
+# either type: its CN check finds the zero bytes of UTF-16/UCS-4, see
+# client_bmpcn).  No string mask yields them for O, so the O is patched:
+# 18 ASCII bytes become 9 UTF-16 characters "Müller 東京" (tag 0x1e), 20
+# bytes become 5 UCS-4 characters "Un東京😀" (tag 0x1c).
+issue client_bmp       client ca   2004 "/O=PPPPPPPPPPPPPPPPPP/CN=bmp-o" --patch 0c12505050505050505050505050505050505050:1e12004d00fc006c006c00650072002067714eac
+issue client_universal client ca   2005 "/O=UUUUVVVVWWWWXXXXYYYY/CN=universal-o" --patch 0c145555555556565656575757575858585859595959:1c14000000550000006e0000677100004eac0001f600
+issue client_bmpcn     client ca   2006 "/O=sslinfo_ext test/CN=BMP Müller 東京" --string-mask MASK:0x800
+# refused by PostgreSQL ("common name contains embedded null")
+issue client_nulcn     client ca   2007 "/O=sslinfo_ext test/CN=nul-Z-cn" --patch 0c086e756c2d5a2d636e:0c086e756c2d002d636e
+# bytes that are not UTF-8 in a UTF8String (otherName) and an IA5String
+issue client_badutf8   client ca   2008 "/O=sslinfo_ext test/CN=bad-utf8" --ext 'nsComment = "bad-QQ-ia5"' --ext "subjectAltName = otherName:1.3.6.1.4.1.311.20.2.3;UTF8:bad-ZZ-utf8" --patch 6261642d51512d696135:6261642dff512d696135 --patch 6261642d5a5a2d75746638:6261642dfffe2d75746638
+# ... and in the subject: OpenSSL refuses to parse it, client and server
+issue client_badutf8dn client ca   2009 "/O=sslinfo_ext test/CN=bad-ZZ-dn" --patch 0c096261642d5a5a2d646e:0c096261642dfffe2d646e
+# serial -231429171 (0xf234abcd as a negative two's complement INTEGER)
+issue client_negserial client ca   1234abcd "/O=sslinfo_ext test/CN=negative-serial" --patch 02041234abcd:0204f234abcd
 
 revoke client_revoked
 crl ca root.crl 30

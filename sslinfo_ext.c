@@ -254,7 +254,8 @@ PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_is_used);
 Datum
 sslinfo_ext_ssl_is_used(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(tls_facts_own()->ssl_in_use);
+	/* PostgreSQL's own flag: nothing to render, so read it directly */
+	PG_RETURN_BOOL(MyProcPort != NULL && MyProcPort->ssl_in_use);
 }
 
 PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_version);

@@ -121,7 +121,7 @@ CREATE FUNCTION pg_stat_ssl_ext_sessions(
     OUT sni text,
     OUT truncated boolean)
 RETURNS SETOF record
-AS 'MODULE_PATHNAME', 'pg_stat_ssl_ext_sessions'
+AS 'MODULE_PATHNAME', 'sslinfo_ext_pg_stat_ssl_ext_sessions'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;
 
 CREATE VIEW pg_stat_ssl_ext AS
@@ -137,5 +137,5 @@ CREATE FUNCTION pg_stat_ssl_ext_memory(
     OUT total_bytes bigint,
     OUT allocated boolean)
 RETURNS record
-AS 'MODULE_PATHNAME', 'pg_stat_ssl_ext_memory'
+AS 'MODULE_PATHNAME', 'sslinfo_ext_pg_stat_ssl_ext_memory'
 LANGUAGE C VOLATILE PARALLEL SAFE;

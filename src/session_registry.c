@@ -813,9 +813,9 @@ local_backend_status(int index)
  * from tls_facts_own() for the calling session and from PostgreSQL's
  * backend status for the others.
  */
-PG_FUNCTION_INFO_V1(pg_stat_ssl_ext_sessions);
+PG_FUNCTION_INFO_V1(sslinfo_ext_pg_stat_ssl_ext_sessions);
 Datum
-pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
+sslinfo_ext_pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Oid			reader = GetUserId();
@@ -911,9 +911,9 @@ pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
  * in use now; with a number, what the size would be with max_connections
  * set to it and the other settings as they are.
  */
-PG_FUNCTION_INFO_V1(pg_stat_ssl_ext_memory);
+PG_FUNCTION_INFO_V1(sslinfo_ext_pg_stat_ssl_ext_memory);
 Datum
-pg_stat_ssl_ext_memory(PG_FUNCTION_ARGS)
+sslinfo_ext_pg_stat_ssl_ext_memory(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
 	Datum		values[5];

@@ -85,10 +85,13 @@ ensure_packages()
 		echo "create_main_cluster = false" >>"$ccconf"
 	fi
 	export DEBIAN_FRONTEND=noninteractive UCF_FORCE_CONFFOLD=1
-	apt-get update </dev/null
-	apt-get install -y \
-		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-		"${missing[@]}" </dev/null
+	if ! apt-get update </dev/null ||
+		! apt-get install -y \
+			-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+			"${missing[@]}" </dev/null; then
+		echo "could not install ${missing[*]}: see apt-get's messages above" >&2
+		exit 1
+	fi
 }
 
 # make does not notice a change of COPT, so a build with other flags (say,

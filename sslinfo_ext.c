@@ -52,24 +52,24 @@ PG_MODULE_MAGIC;
 
 /*
  * A value rendered once for this session, in the database encoding, kept
- * in TopMemoryContext.  "ready" with a NULL datum means SQL NULL.
+ * in TopMemoryContext.  Every cached answer is of a varlena type (text,
+ * numeric, text[]); "ready" with isnull set means SQL NULL.
  */
 typedef struct SessionValue
 {
 	bool		ready;
 	bool		isnull;
 	Datum		value;
-	int16		typlen;			/* -1 for varlena results */
 } SessionValue;
 
 /* The calling session's rendered values, one per function */
-static SessionValue own_version = {.typlen = -1};
-static SessionValue own_cipher = {.typlen = -1};
-static SessionValue own_client_dn = {.typlen = -1};
-static SessionValue own_issuer_dn = {.typlen = -1};
-static SessionValue own_serial = {.typlen = -1};
-static SessionValue own_fingerprint = {.typlen = -1};
-static SessionValue own_san = {.typlen = -1};
+static SessionValue own_version;
+static SessionValue own_cipher;
+static SessionValue own_client_dn;
+static SessionValue own_issuer_dn;
+static SessionValue own_serial;
+static SessionValue own_fingerprint;
+static SessionValue own_san;
 
 /* DN field lookups already answered: (subject?, field name) -> value */
 typedef struct FieldAnswer
@@ -107,7 +107,7 @@ void		_PG_init(void);
 static void
 session_value_set(SessionValue *sv, Datum value, bool isnull)
 {
-	if (!isnull && sv->typlen == -1)
+	if (!isnull)
 	{
 		Size		size = VARSIZE_ANY(DatumGetPointer(value));
 		void	   *copy = MemoryContextAlloc(TopMemoryContext, size);
@@ -132,8 +132,6 @@ session_value_get(const SessionValue *sv, FunctionCallInfo fcinfo)
 		fcinfo->isnull = true;
 		return (Datum) 0;
 	}
-	if (sv->typlen != -1)
-		return sv->value;
 	size = VARSIZE_ANY(DatumGetPointer(sv->value));
 	copy = palloc(size);
 	memcpy(copy, DatumGetPointer(sv->value), size);
@@ -370,7 +368,7 @@ dn_field(FunctionCallInfo fcinfo, bool issuer)
 	}
 	else
 		remembered = &unremembered;
-	remembered->answer = (SessionValue) {.typlen = -1};
+	memset(&remembered->answer, 0, sizeof(SessionValue));
 
 	if (value == NULL)
 		session_value_set(&remembered->answer, (Datum) 0, true);

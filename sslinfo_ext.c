@@ -358,23 +358,28 @@ dn_field(FunctionCallInfo fcinfo, bool issuer)
 				 errmsg("invalid X.509 field name: \"%s\"", field_name),
 				 errhint("Use an attribute's short name (\"CN\"), long name (\"commonName\") or dotted OID (\"2.5.4.3\").")));
 
-	/* remember the answer unless the (bounded) table is full */
+	/*
+	 * Render the answer first: the conversion to the database encoding may
+	 * fail, and nothing half-made may be remembered.
+	 */
+	memset(&unremembered, 0, sizeof(FieldAnswer));
+	if (value == NULL)
+		session_value_set(&unremembered.answer, (Datum) 0, true);
+	else
+		session_value_set(&unremembered.answer,
+						  PointerGetDatum(x509_utf8_to_text(value)), false);
+	remembered = &unremembered;
+
+	/* remember it unless the (bounded) table is full */
 	if (n_field_answers < MAX_FIELD_ANSWERS)
 	{
-		remembered = &field_answers[n_field_answers++];
-		remembered->issuer = issuer;
-		remembered->field_name_len = field_len;
-		remembered->field_name = MemoryContextStrdup(TopMemoryContext, field_name);
+		unremembered.issuer = issuer;
+		unremembered.field_name_len = field_len;
+		unremembered.field_name = MemoryContextStrdup(TopMemoryContext, field_name);
+		remembered = &field_answers[n_field_answers];
+		*remembered = unremembered;
+		n_field_answers++;
 	}
-	else
-		remembered = &unremembered;
-	memset(&remembered->answer, 0, sizeof(SessionValue));
-
-	if (value == NULL)
-		session_value_set(&remembered->answer, (Datum) 0, true);
-	else
-		session_value_set(&remembered->answer,
-						  PointerGetDatum(x509_utf8_to_text(value)), false);
 	return session_value_get(&remembered->answer, fcinfo);
 }
 
@@ -394,26 +399,36 @@ sslinfo_ext_ssl_issuer_field(PG_FUNCTION_ARGS)
 
 /*
  * Render the client certificate's extensions once, as tuples of this
- * function's row type in TopMemoryContext.  The tuple descriptor is
+ * function's row type kept in TopMemoryContext.  The tuple descriptor is
  * blessed, so the row type's typmod stays registered for the backend's
- * life and the tuples can be handed out by any later call.
+ * life and the tuples can be handed out by any later call.  The rows are
+ * formed in the caller's memory and kept only once all of them converted
+ * to the database encoding: a failed conversion leaves nothing behind.
  */
 static void
 own_extension_rows_render(FunctionCallInfo fcinfo)
 {
-	TupleDesc	tupdesc;
+	static TupleDesc blessed = NULL;
 	List	   *extensions;
+	HeapTuple  *formed;
+	HeapTupleHeader *kept;
 	ListCell   *lc;
-	int			i = 0;
-	MemoryContext oldcontext;
+	int			n = 0;
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
+	if (blessed == NULL)
+	{
+		TupleDesc	tupdesc;
+		MemoryContext oldcontext;
 
-	oldcontext = MemoryContextSwitchTo(TopMemoryContext);
-	tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "return type must be a row type");
+		oldcontext = MemoryContextSwitchTo(TopMemoryContext);
+		blessed = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+		MemoryContextSwitchTo(oldcontext);
+	}
+
 	extensions = x509_extensions(MyProcPort->peer);
-	own_extension_rows = palloc(Max(list_length(extensions), 1) * sizeof(HeapTupleHeader));
+	formed = palloc(Max(list_length(extensions), 1) * sizeof(HeapTuple));
 	foreach(lc, extensions)
 	{
 		X509ExtensionText *ext = lfirst(lc);
@@ -423,10 +438,17 @@ own_extension_rows_render(FunctionCallInfo fcinfo)
 		values[0] = PointerGetDatum(x509_utf8_to_text(ext->name));
 		values[1] = PointerGetDatum(x509_utf8_to_text(ext->value));
 		values[2] = BoolGetDatum(ext->critical);
-		own_extension_rows[i++] = heap_form_tuple(tupdesc, values, nulls)->t_data;
+		formed[n++] = heap_form_tuple(blessed, values, nulls);
 	}
-	MemoryContextSwitchTo(oldcontext);
-	own_extension_count = i;
+
+	kept = MemoryContextAlloc(TopMemoryContext, Max(n, 1) * sizeof(HeapTupleHeader));
+	for (int i = 0; i < n; i++)
+	{
+		kept[i] = MemoryContextAlloc(TopMemoryContext, formed[i]->t_len);
+		memcpy(kept[i], formed[i]->t_data, formed[i]->t_len);
+	}
+	own_extension_rows = kept;
+	own_extension_count = n;
 }
 
 /*

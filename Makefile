@@ -14,6 +14,7 @@ OBJS = \
 	src/cipher_policy_parse.o \
 	src/require_ssl.o \
 	src/session_registry.o \
+	src/sql_datums.o \
 	src/tls_audit.o \
 	src/tls_facts.o \
 	src/tls_files.o \

@@ -45,6 +45,7 @@
 #include "pg_compat.h"
 #include "require_ssl.h"
 #include "session_registry.h"
+#include "sql_datums.h"
 #include "tls_facts.h"
 #include "x509_render.h"
 
@@ -289,11 +290,7 @@ sslinfo_ext_ssl_client_serial(PG_FUNCTION_ARGS)
 			session_value_set(&own_serial, (Datum) 0, true);
 		else
 			session_value_set(&own_serial,
-							  DirectFunctionCall3(numeric_in,
-												  CStringGetDatum(cert->client.serial),
-												  ObjectIdGetDatum(InvalidOid),
-												  Int32GetDatum(-1)),
-							  false);
+							  serial_to_numeric(cert->client.serial), false);
 	}
 	return session_value_get(&own_serial, fcinfo);
 }
@@ -545,18 +542,8 @@ sslinfo_ext_ssl_client_san(PG_FUNCTION_ARGS)
 		if (cert == NULL || cert->client.san == NIL)
 			session_value_set(&own_san, (Datum) 0, true);
 		else
-		{
-			int			n = list_length(cert->client.san);
-			Datum	   *elems = palloc(n * sizeof(Datum));
-			int			i = 0;
-			ListCell   *lc;
-
-			foreach(lc, cert->client.san)
-				elems[i++] = PointerGetDatum(x509_utf8_to_text(lfirst(lc)));
 			session_value_set(&own_san,
-							  PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT)),
-							  false);
-		}
+							  utf8_list_to_text_array(cert->client.san), false);
 	}
 	return session_value_get(&own_san, fcinfo);
 }

@@ -41,6 +41,7 @@
 #include "cert_lifecycle.h"
 #include "pg_compat.h"
 #include "tls_files.h"
+#include "sql_datums.h"
 #include "x509_render.h"
 
 /* Rate limit: one warning per certificate per this interval */
@@ -352,19 +353,6 @@ days_left_numeric(TimestampTz not_after, TimestampTz now)
 							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 }
 
-static Datum
-text_array_datum(List *strings)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * list_length(strings));
-	int			n = 0;
-	ListCell   *lc;
-
-	foreach(lc, strings)
-		elems[n++] = PointerGetDatum(x509_utf8_to_text(lfirst(lc)));
-	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
-										   TYPALIGN_INT));
-}
-
 static bool
 fingerprint_in(const char *fingerprint, List *fingerprints)
 {
@@ -474,10 +462,7 @@ sslinfo_ext_ssl_server_certificates(PG_FUNCTION_ARGS)
 		else
 			nulls[2] = true;
 		if (cert->summary.serial)
-			values[3] = DirectFunctionCall3(numeric_in,
-											CStringGetDatum(cert->summary.serial),
-											ObjectIdGetDatum(InvalidOid),
-											Int32GetDatum(-1));
+			values[3] = serial_to_numeric(cert->summary.serial);
 		else
 			nulls[3] = true;
 		if (cert->summary.has_validity)
@@ -505,7 +490,7 @@ sslinfo_ext_ssl_server_certificates(PG_FUNCTION_ARGS)
 		else
 			nulls[10] = true;
 		if (cert->summary.san != NIL)
-			values[11] = text_array_datum(cert->summary.san);
+			values[11] = utf8_list_to_text_array(cert->summary.san);
 		else
 			nulls[11] = true;
 

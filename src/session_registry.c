@@ -58,6 +58,7 @@
 
 #include "pg_compat.h"
 #include "session_registry.h"
+#include "sql_datums.h"
 #include "x509_render.h"
 
 /* The strings a slot stores, in the order they are packed */
@@ -617,10 +618,7 @@ slot_columns(const RegistrySlot *slot, Datum *values, bool *nulls)
 	slot_text_column(slot, SLOT_CLIENT_DN, COL_CLIENT_DN, values, nulls);
 	if (slot->flags & SLOT_FIELD_PRESENT(SLOT_SERIAL))
 		values[COL_CLIENT_SERIAL] =
-			DirectFunctionCall3(numeric_in,
-								CStringGetDatum(slot->text + slot->offset[SLOT_SERIAL]),
-								ObjectIdGetDatum(InvalidOid),
-								Int32GetDatum(-1));
+			serial_to_numeric(slot->text + slot->offset[SLOT_SERIAL]);
 	else
 		nulls[COL_CLIENT_SERIAL] = true;
 	slot_text_column(slot, SLOT_ISSUER_DN, COL_ISSUER_DN, values, nulls);
@@ -692,11 +690,7 @@ core_columns(const PgBackendStatus *be, Datum *values, bool *nulls)
 	}
 	if (ssl->ssl_client_serial[0])
 	{
-		values[COL_CLIENT_SERIAL] =
-			DirectFunctionCall3(numeric_in,
-								CStringGetDatum(ssl->ssl_client_serial),
-								ObjectIdGetDatum(InvalidOid),
-								Int32GetDatum(-1));
+		values[COL_CLIENT_SERIAL] = serial_to_numeric(ssl->ssl_client_serial);
 		nulls[COL_CLIENT_SERIAL] = false;
 	}
 	if (ssl->ssl_issuer_dn[0])

@@ -1,0 +1,33 @@
+/*-------------------------------------------------------------------------
+ *
+ * sql_datums.h
+ *	  SQL values built from rendered certificate facts.
+ *
+ * Contract: the composite and numeric results the SQL functions and the
+ * pg_stat_ssl_ext view return, built one way everywhere.  Strings come in
+ * as UTF-8 (see x509_render.h) and are converted to the database encoding
+ * here, so these functions may ereport (a character the database encoding
+ * cannot hold).  Results are palloc'd in CurrentMemoryContext.
+ *
+ * Kept apart from x509_render so that the fuzz targets, which link
+ * x509_render with a small runtime shim, need no array or numeric code.
+ *
+ * Copyright (c) 2026, the sslinfo_ext developers
+ *
+ * src/sql_datums.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SSLINFO_EXT_SQL_DATUMS_H
+#define SSLINFO_EXT_SQL_DATUMS_H
+
+#include "fmgr.h"
+#include "nodes/pg_list.h"
+
+/* A list of UTF-8 strings (e.g. subjectAltNames) as a text[] */
+extern Datum utf8_list_to_text_array(List *utf8_strings);
+
+/* A decimal serial number (x509_serial_to_decimal) as a numeric */
+extern Datum serial_to_numeric(const char *decimal);
+
+#endif							/* SSLINFO_EXT_SQL_DATUMS_H */

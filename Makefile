@@ -50,7 +50,7 @@ PG_MAJOR ?= 15
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_config) pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
-.PHONY: demo test bench fuzz
+.PHONY: demo test test-all bench fuzz
 ifeq ($(PGXS),)
 all:
 	@echo "pg_config not found: run 'make demo' or 'make test' (they install what is missing)," >&2
@@ -65,6 +65,11 @@ demo:
 test:
 	@PG_MAJOR=$(PG_MAJOR) bash test/run-tests.sh
 
+# The suite on every supported major (15 17 18 19), each in its own Debian
+# root (test/roots.sh), then the OpenSSL 4.0 compile check (test/matrix.sh).
+test-all:
+	@bash test/matrix.sh
+
 # Benchmarks against contrib sslinfo and core PostgreSQL (bench/run.sh).
 bench:
 	@PG_MAJOR=$(PG_MAJOR) bash bench/run.sh
@@ -74,6 +79,12 @@ fuzz:
 
 ifneq ($(PGXS),)
 include $(PGXS)
+
+# PGXS passes COPT to the compiler but not to clang's bitcode step
+# (with_llvm): warnings must fail both.
+ifdef COPT
+BITCODE_CFLAGS += $(COPT)
+endif
 
 # pg_regress (installcheck mode, database contrib_regression) inside a
 # throwaway TLS cluster; PGHOST/PGPORT point at it.

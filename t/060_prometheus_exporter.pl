@@ -35,7 +35,8 @@ plan skip_all =>
   unless defined $exporter_bin;
 
 my $queries = abs_path(dirname(__FILE__) . '/../monitoring/postgres_exporter.yml');
-my $log_file = "$PostgreSQL::Test::Utils::log_path/060_prometheus_exporter_exporter.log";
+# (not NNN_name_NODE.log: the node is called "exporter" too)
+my $log_file = "$PostgreSQL::Test::Utils::log_path/060_prometheus_exporter_process.log";
 my @our_families = qw(
   sslinfo_ext_sessions_count
   sslinfo_ext_non_tls_tcp_sessions
@@ -153,13 +154,22 @@ my $dsn = join ' ',
   map { "$_='" . ($tls_file{$_} =~ s/([\\'])/\\$1/gr) . "'" }
   qw(sslrootcert sslcert sslkey);
 
+# 0.17 renamed the bgwriter collector (Debian: 0.11 in bookworm, 0.17 in
+# trixie and later); its --help tells which name this binary has.
+my $exporter_help = `$exporter_bin --help 2>&1`;
+my $bgwriter_collector =
+  $exporter_help =~ /--\[no-\]collector\.stat_bgwriter|--collector\.stat_bgwriter/
+  ? 'stat_bgwriter'
+  : 'bgwriter';
+note "bgwriter collector flag: --no-collector.$bgwriter_collector";
+
 my @exporter_cmd = (
 	$exporter_bin,
 	"--extend.query-path=$queries",
 	'--disable-default-metrics',
 	'--disable-settings-metrics',
 	'--no-collector.database',
-	'--no-collector.bgwriter',
+	"--no-collector.$bgwriter_collector",
 	"--web.listen-address=127.0.0.1:$http_port");
 $exporter_pid = fork // die "fork: $!";
 if ($exporter_pid == 0)

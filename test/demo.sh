@@ -42,6 +42,7 @@ if [ "${1:-}" = --in-cluster ]; then
 	exit
 fi
 
+run_in_root_unless_native test/demo.sh
 ensure_packages
 build_extension
 private_install

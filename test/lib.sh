@@ -11,6 +11,9 @@
 #   make_certs         certificates into build/certs
 #   tree_for_server_user   where the unprivileged part must run when we are
 #                      root (this tree, or a copy under /tmp)
+#   run_in_root_unless_native  for a major this system does not carry, run
+#                      the calling script again inside its Debian root
+#                      (test/roots.sh) and exit with its status
 #
 # Several work trees may run these at the same time: everything is under the
 # tree's own build/, /tmp names come from mktemp, ports from the shared port
@@ -30,8 +33,7 @@ CERTDIR="$BUILD/certs"
 # The one list of Debian packages the tests and the demo need.
 REQUIRED_PACKAGES=(
 	"postgresql-$PG_MAJOR"
-	"postgresql-server-dev-$PG_MAJOR"
-	postgresql-contrib
+	"postgresql-server-dev-$PG_MAJOR"	# contrib (sslinfo) is part of postgresql-N
 	libssl-dev
 	libkrb5-dev
 	libipc-run-perl
@@ -86,7 +88,7 @@ ensure_packages()
 	fi
 	export DEBIAN_FRONTEND=noninteractive UCF_FORCE_CONFFOLD=1
 	if ! apt-get update </dev/null ||
-		! apt-get install -y \
+		! apt-get install -y --no-install-recommends \
 			-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
 			"${missing[@]}" </dev/null; then
 		echo "could not install ${missing[*]}: see apt-get's messages above" >&2
@@ -146,6 +148,25 @@ tree_for_server_user()
 	fi
 	chown -R postgres: "$tree/build"
 	echo "$tree"
+}
+
+# The settings a run inside a root inherits from this one.
+ROOT_PASSED_VARS=(PG_MAJOR COPT SANITIZE PROVE_TESTS PROVE_FLAGS BENCH_ROUNDS BENCH_SECONDS)
+
+run_in_root_unless_native()
+{
+	local script="$1" v
+	shift
+	bash test/roots.sh native "$PG_MAJOR" && return 0
+	bash test/roots.sh suite "$PG_MAJOR" >/dev/null ||
+		{ echo "no Debian suite is known for PostgreSQL $PG_MAJOR (test/roots.sh: 15 17 18 19)" >&2; echo "0 passed, 1 failed"; exit 1; }
+	local -a pass=()
+	for v in "${ROOT_PASSED_VARS[@]}"; do
+		[ -n "${!v:-}" ] && pass+=("$v=${!v}")
+	done
+	say "PostgreSQL $PG_MAJOR: running $script in the Debian $(bash test/roots.sh suite "$PG_MAJOR") root (test/roots.sh)"
+	bash test/roots.sh run "$PG_MAJOR" -- env "${pass[@]}" bash "$script" "$@"
+	exit
 }
 
 # Run "$@" as the user the clusters run as (postgres when we are root),

@@ -182,24 +182,41 @@ create_root()
 		rm -rf "$root.new"
 		die "debootstrap $dist failed (log: $ROOTS/$suite.debootstrap.log)"
 	fi
-	apt_sources "$suite" "$mirror" >"$root.new/etc/apt/sources.list"
+	echo "$mirror" >"$root.new/.sslinfo_ext-mirror"
+	mv "$root.new" "$root"
+}
+
+# The root's apt and service configuration; rewritten at every refresh, so
+# an existing root follows changes here.
+configure_root()
+{
+	local suite="$1" root="$2"
+	apt_sources "$suite" "$(cat "$root/.sslinfo_ext-mirror")" >"$root/etc/apt/sources.list"
 	# sid's Release may be served past its Valid-Until; only this root's apt
 	# is told to accept it.
-	echo 'Acquire::Check-Valid-Until "false";' >"$root.new/etc/apt/apt.conf.d/99sslinfo-ext-valid-until"
+	echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99sslinfo-ext-valid-until"
+	# experimental's packages have priority 1; the PostgreSQL 19 source
+	# package's (postgresql-19, its client and server-dev, libpq5 and
+	# libpq-dev 19, which postgresql-server-dev-19 needs) are taken from
+	# there, everything else from sid.
+	if [ "$suite" = sid-experimental ]; then
+		printf 'Package: src:postgresql-19\nPin: release a=experimental\nPin-Priority: 500\n' \
+			>"$root/etc/apt/preferences.d/sslinfo-ext-postgresql-19"
+	fi
 	# Nothing installed in a root may start a service, and Debian's
 	# postgresql-N must not create a cluster of its own.
-	printf '#!/bin/sh\nexit 101\n' >"$root.new/usr/sbin/policy-rc.d"
-	chmod 0755 "$root.new/usr/sbin/policy-rc.d"
-	mkdir -p "$root.new/etc/postgresql-common"
-	echo "create_main_cluster = false" >"$root.new/etc/postgresql-common/createcluster.conf"
-	echo "$suite" >"$root.new$ROOT_MARK"
-	mv "$root.new" "$root"
+	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+	chmod 0755 "$root/usr/sbin/policy-rc.d"
+	mkdir -p "$root/etc/postgresql-common"
+	echo "create_main_cluster = false" >"$root/etc/postgresql-common/createcluster.conf"
+	echo "$suite" >"$root$ROOT_MARK"
 }
 
 refresh_root()
 {
 	local suite="$1" root="$2"
 	say "refreshing $root (apt-get update, upgrade, ${BASE_PACKAGES[*]})"
+	configure_root "$suite" "$root"
 	enter "$root" bash -c '
 		apt-get -q update &&
 			apt-get -q -y -o Dpkg::Options::=--force-confold upgrade &&

@@ -186,7 +186,9 @@ setup_failed()
 }
 
 ensure_packages
-say "versions: $("$SYS_PG_CONFIG" --version), $(openssl version | cut -d' ' -f1-2), $(gcc --version | head -n 1)"
+# The bitcode step's clang (PGXS with_llvm) compiles every file too.
+clang_bin="$(sed -n 's/^CLANG = //p' "$SYS_PGLIB/lib/pgxs/src/Makefile.global" 2>/dev/null)"
+say "versions: $("$SYS_PG_CONFIG" --version), $(openssl version | cut -d' ' -f1-2), $(gcc --version | head -n 1)${clang_bin:+, $("$clang_bin" --version 2>/dev/null | head -n 1)}"
 if sanitize_enabled; then
 	COPT="$(sanitize_copt)"
 	export COPT

@@ -39,6 +39,7 @@ REQUIRED_PACKAGES=(
 	gcc
 	openssl
 	prometheus-postgres-exporter
+	prometheus-sql-exporter libyaml-libyaml-perl	# t/060: sql_exporter, YAML::XS
 	prometheus	# promtool: checks monitoring/alerts.yml
 )
 

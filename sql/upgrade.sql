@@ -78,5 +78,10 @@ ORDER BY object, side;
 SELECT (SELECT count(*) FROM upgraded_members) AS upgraded,
        (SELECT count(*) FROM sslinfo_ext_members) AS fresh;
 
+-- Every function and view describes itself (\df+, \dv+): none without a comment
+SELECT object FROM sslinfo_ext_members
+WHERE object ~ '^(function|view) ' AND definition ~ '\ncomment none$'
+ORDER BY object;
+
 \connect contrib_regression
 DROP DATABASE sslinfo_ext_upgrade;

@@ -41,6 +41,7 @@ REQUIRED_PACKAGES=(
 	gcc
 	openssl
 	prometheus-postgres-exporter
+	prometheus-sql-exporter libyaml-libyaml-perl	# t/060: sql_exporter, YAML::XS
 	prometheus	# promtool: checks monitoring/alerts.yml
 )
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 #
-# matrix.sh (make test-all): the whole suite on every PostgreSQL major the
-# project supports, each with Debian's own packages (test/roots.sh says
-# where each runs), one after the other, then the compile-only check
-# against OpenSSL 4.0's headers (test/openssl4-check.sh, in the root of
-# the newest major).  Each major's whole output goes to
-# build/matrix/MAJOR.log and is shown as it runs; at the end one line per
-# major and, as the last line, the totals "N passed, N failed".
+# matrix.sh (make test-all): on every PostgreSQL major the project
+# supports, each with Debian's own packages (test/roots.sh says where each
+# runs), one after the other: the whole suite (test/run-tests.sh), then the
+# Debian package from build to purge (test/deb-test.sh); at the end the
+# compile-only check against OpenSSL 4.0's headers (test/openssl4-check.sh,
+# in the root of the newest major).  Each step's whole output goes to
+# build/matrix/MAJOR.log, MAJOR-deb.log, openssl4.log and is shown as it
+# runs; at the end one line per step and, as the last line, the totals
+# "N passed, N failed".
 #
 # Environment: MATRIX_MAJORS (default "15 17 18 19"), COPT, PROVE_TESTS,
 # PROVE_FLAGS (passed to each major's make test).
@@ -22,10 +24,11 @@ total_passed=0
 total_failed=0
 declare -a lines=()
 
-# "N passed, N failed" of a log's last such line, or nothing.
+# "N passed, N failed" of a log's last such line (whatever stands before
+# it: "deb-test 17: ..."), or nothing.
 summary_of()
 {
-	grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1
+	grep -oE '(^|[ :])[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1 | sed 's/^[ :]*//'
 }
 
 record()
@@ -58,6 +61,16 @@ for major in $majors; do
 	rc=${PIPESTATUS[0]}
 	version="$(grep -m1 -oE '^== versions: PostgreSQL [0-9]+[0-9a-z.~]*' "$log" | head -n 1)"
 	record "PostgreSQL $major${version:+ (${version#== versions: PostgreSQL })}" "$log" "$rc" $((SECONDS - start))
+
+	log="$logdir/$major-deb.log"
+	echo "== PostgreSQL $major: the Debian package"
+	start=$SECONDS
+	if bash test/roots.sh native "$major"; then
+		bash test/deb-test.sh "$major"
+	else
+		bash test/roots.sh run "$major" -- bash test/deb-test.sh "$major"
+	fi 2>&1 | tee "$log"
+	record "PostgreSQL $major package" "$log" "${PIPESTATUS[0]}" $((SECONDS - start))
 done
 
 log="$logdir/openssl4.log"

@@ -34,7 +34,7 @@ mkdir -p "$work/deb" "$work/headers" "$work/tree"
 
 ensure_packages
 say "downloading libssl-dev from experimental"
-(cd "$work/deb" && apt-get -q download libssl-dev/experimental) ||
+(cd "$work/deb" && apt-get -q -o APT::Sandbox::User=root download libssl-dev/experimental) ||
 	fail "apt-get download libssl-dev/experimental failed (is experimental in this root's sources?)"
 deb="$(ls "$work"/deb/libssl-dev_*.deb)"
 dpkg-deb -x "$deb" "$work/headers" || fail "cannot unpack $deb"

@@ -36,11 +36,11 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
-TOP="$(pwd)"
+source test/lib.sh
 ROOTS="$TOP/build/roots"
 PORT_LOCK_DIR=/tmp/sslinfo_ext-portlock
 # A root knows it is one: test/run-tests.sh then runs natively in it.
-ROOT_MARK=/etc/sslinfo_ext-root
+ROOT_MARK=/etc/version-matrix-root
 # What a root needs before `make test` can install the rest: make itself.
 BASE_PACKAGES=(make)
 
@@ -251,7 +251,7 @@ copy_tree()
 	local dest="$1/srv/sslinfo_ext"
 	mkdir -p "$dest"
 	find "$dest" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
-	tar -C "$TOP" --exclude=./.git --exclude=./build -cf - . | tar -C "$dest" -xf -
+	copy_sources "$dest"
 }
 
 cmd="${1:-}"

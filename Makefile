@@ -5,6 +5,8 @@
 #               build, run on throwaway TLS clusters; see test/README.md)
 # Fuzzing:      make fuzz [FUZZ_SECONDS=60]   (libFuzzer targets in fuzz/,
 #               clang with ASan+UBSan; see fuzz/README.md)
+# Debian:       make deb   (postgresql-N-sslinfo-ext in build/deb)
+#               make deb-test PG_MAJOR=N   (as root: build, install, test, purge)
 
 MODULE_big = sslinfo_ext
 OBJS = \
@@ -52,7 +54,7 @@ PG_MAJOR ?= 15
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_config) pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
-.PHONY: demo test bench fuzz
+.PHONY: demo test test-all bench fuzz deb deb-test
 ifeq ($(PGXS),)
 all:
 	@echo "pg_config not found: run 'make demo' or 'make test' (they install what is missing)," >&2
@@ -67,6 +69,11 @@ demo:
 test:
 	@PG_MAJOR=$(PG_MAJOR) bash test/run-tests.sh
 
+# The suite on every supported major (15 17 18 19), each in its own Debian
+# root (test/roots.sh), then the OpenSSL 4.0 compile check (test/matrix.sh).
+test-all:
+	@bash test/matrix.sh
+
 # Benchmarks against contrib sslinfo and core PostgreSQL (bench/run.sh).
 bench:
 	@PG_MAJOR=$(PG_MAJOR) bash bench/run.sh
@@ -74,8 +81,23 @@ bench:
 fuzz:
 	@$(MAKE) --no-print-directory -C fuzz
 
+# Debian packages postgresql-N-sslinfo-ext for every installed
+# postgresql-server-dev-N, built in build/deb (test/deb-build.sh), and
+# (as root) their install, installcheck, upgrade and purge for one major.
+deb:
+	@bash test/deb-build.sh
+
+deb-test:
+	@bash test/deb-test.sh $(PG_MAJOR)
+
 ifneq ($(PGXS),)
 include $(PGXS)
+
+# PGXS passes COPT to the compiler but not to clang's bitcode step
+# (with_llvm): warnings must fail both.
+ifdef COPT
+BITCODE_CFLAGS += $(COPT)
+endif
 
 # pg_regress (installcheck mode, database contrib_regression) inside a
 # throwaway TLS cluster; PGHOST/PGPORT point at it.

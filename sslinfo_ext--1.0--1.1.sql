@@ -139,3 +139,64 @@ CREATE FUNCTION pg_stat_ssl_ext_memory(
 RETURNS record
 AS 'MODULE_PATHNAME', 'sslinfo_ext_pg_stat_ssl_ext_memory'
 LANGUAGE C VOLATILE PARALLEL SAFE;
+
+--
+-- BEGIN COMMENTS (every function and view of the extension)
+--
+-- Kept together so they can move into a fresh-install script as they are.
+-- COMMENT ON needs the object's owner, which the extension script is; the
+-- 1.0 objects get theirs here too, so an installation updated from 1.0 and
+-- a fresh one describe themselves alike (sql/upgrade.sql compares them).
+--
+
+-- contrib sslinfo's functions (1.0)
+COMMENT ON FUNCTION ssl_is_used() IS
+'true if the current connection uses TLS';
+COMMENT ON FUNCTION ssl_version() IS
+'TLS protocol version of the current connection, e.g. TLSv1.3; NULL without TLS';
+COMMENT ON FUNCTION ssl_cipher() IS
+'TLS cipher suite of the current connection; NULL without TLS';
+COMMENT ON FUNCTION ssl_client_cert_present() IS
+'true if the current client presented a certificate';
+COMMENT ON FUNCTION ssl_client_serial() IS
+'serial number of the current client certificate';
+COMMENT ON FUNCTION ssl_client_dn() IS
+'subject DN of the current client certificate, whole (no 63-byte cut)';
+COMMENT ON FUNCTION ssl_issuer_dn() IS
+'issuer DN of the current client certificate, whole (no 63-byte cut)';
+COMMENT ON FUNCTION ssl_client_dn_field(text) IS
+'one field of the current client certificate''s subject, by short or long name (e.g. CN, commonName)';
+COMMENT ON FUNCTION ssl_issuer_field(text) IS
+'one field of the current client certificate''s issuer, by short or long name';
+COMMENT ON FUNCTION ssl_extension_info() IS
+'X.509 extensions of the current client certificate: name, value, critical';
+
+-- what contrib sslinfo does not show (1.0)
+COMMENT ON FUNCTION ssl_cipher_bits() IS
+'symmetric key bits of the current connection''s cipher suite';
+COMMENT ON FUNCTION ssl_client_not_before() IS
+'start of validity of the current client certificate';
+COMMENT ON FUNCTION ssl_client_not_after() IS
+'end of validity of the current client certificate';
+COMMENT ON FUNCTION ssl_client_fingerprint() IS
+'SHA-256 of the current client certificate (DER), lowercase hex';
+COMMENT ON FUNCTION ssl_client_san() IS
+'subjectAltNames of the current client certificate, e.g. DNS:host.example.com';
+
+-- 1.1 (ssl_cipher_policy_check() and ssl_supported_ciphers() have theirs above)
+COMMENT ON FUNCTION ssl_server_certificates() IS
+'certificates of ssl_cert_file (server, chain) and ssl_ca_file (ca) with validity, days left, fingerprint, key, and whether the server serves them; for pg_monitor';
+COMMENT ON FUNCTION ssl_crl_status() IS
+'CRLs of ssl_crl_file and ssl_crl_dir: issuer, last and next update, revoked count, staleness; for pg_monitor';
+COMMENT ON FUNCTION ssl_config_audit() IS
+'checks of the TLS configuration (settings, files, pg_hba.conf), one row each with status ok, warning or error and a hint; for pg_monitor';
+COMMENT ON FUNCTION pg_stat_ssl_ext_sessions() IS
+'the rows of the view pg_stat_ssl_ext';
+COMMENT ON VIEW pg_stat_ssl_ext IS
+'every session''s TLS state and client certificate, masked like pg_stat_ssl; other sessions'' certificates need shared_preload_libraries = ''sslinfo_ext''';
+COMMENT ON FUNCTION pg_stat_ssl_ext_memory(integer) IS
+'shared memory of pg_stat_ssl_ext: slots, slots in use, bytes, for max_connections or the given number';
+
+--
+-- END COMMENTS
+--

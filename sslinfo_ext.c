@@ -326,7 +326,7 @@ dn_field(FunctionCallInfo fcinfo, bool issuer)
 	const char *field_bytes;
 	int			field_len;
 	char	   *field_name;
-	X509_NAME  *name;
+	const X509_NAME *name;
 	char	   *value;
 	FieldAnswer *remembered;
 	SessionValue answer;

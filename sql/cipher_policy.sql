@@ -104,7 +104,10 @@ WHERE allowed OR name = 'ECDHE-RSA-AES128-GCM-SHA256' ORDER BY name;
 -- public.
 CREATE ROLE regress_cipher_reader;
 SET ROLE regress_cipher_reader;
+-- (the SQLSTATE only: the message's wording changed in 16)
+\set VERBOSITY sqlstate
 SHOW ssl_ciphers;
+\set VERBOSITY default
 SELECT name, allowed, offered FROM ssl_supported_ciphers() WHERE allowed ORDER BY name;
 SELECT * FROM ssl_cipher_policy_check('DHE-RSA-AES128-GCM-SHA256;FOO');
 RESET ROLE;

@@ -6,6 +6,8 @@
 -- 20-octet one.  Certificates the server refuses (a NUL in the CN, a CN in
 -- BMPString, bytes that are not UTF-8 in the subject) are tested in
 -- t/070_odd_certificates.pl.
+-- expected/odd_certificates_1.out: OpenSSL 3.5 and later, which print an
+-- otherName SAN as "othername: UPN:value" (3.0: "UPN::value").
 --
 \i sql/connections.psql
 \set c_hugedn :tls ' sslcert=build/certs/client_hugedn.crt sslkey=build/certs/client_hugedn.key'

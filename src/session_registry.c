@@ -29,7 +29,6 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
-#include "commands/dbcommands.h"
 #include "common/ip.h"
 #include "common/string.h"
 #include "fmgr.h"
@@ -46,6 +45,11 @@
 #include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#if PG_VERSION_NUM >= 190000
+#include "utils/lsyscache.h"	/* get_database_name() moved here in 19 */
+#else
+#include "commands/dbcommands.h"
+#endif
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"

@@ -441,7 +441,12 @@ x509_extensions(const X509 *cert)
 
 	for (int i = 0; i < count; i++)
 	{
-		X509_EXTENSION *ext = X509_get_ext(cert, i);
+		/*
+		 * OpenSSL 4 hands out const extensions, and its accessors take
+		 * them so; 3.x's accessors take a non-const pointer although they
+		 * only read.  Reading is all this loop does.
+		 */
+		X509_EXTENSION *ext = (X509_EXTENSION *) X509_get_ext(cert, i);
 		X509ExtensionText *item = palloc(sizeof(X509ExtensionText));
 		char		name[OID_TEXT_LEN];
 		BIO		   *bio;

@@ -43,6 +43,14 @@ sub s_client
 	return ($cipher, $out . $err);
 }
 
+# What s_client calls the key exchange's ephemeral key: "Peer Temp Key"
+# from OpenSSL 3.5 on, "Server Temp Key" before.
+my ($openssl_major, $openssl_minor) = `openssl version` =~ /^OpenSSL (\d+)\.(\d+)/;
+my $temp_key_label =
+  ($openssl_major // 0) * 100 + ($openssl_minor // 0) >= 305
+  ? 'Peer Temp Key'
+  : 'Server Temp Key';
+
 sub show_ciphers
 {
 	return $node->safe_psql('postgres', 'SHOW ssl_ciphers');
@@ -119,7 +127,7 @@ is($cipher, undef, 'ALL: a client offering only RSA key exchange suites is refus
 # ssl_dh_params_file is unset.
 ($cipher, $output) = s_client('DHE-RSA-AES256-GCM-SHA384');
 is($cipher, 'DHE-RSA-AES256-GCM-SHA384', 'ALL: DHE-RSA-AES256-GCM-SHA384 negotiates');
-like($output, qr/Server Temp Key: DH, 2048 bits/, '... with a 2048-bit DH group');
+like($output, qr/\Q$temp_key_label\E: DH, 2048 bits/, '... with a 2048-bit DH group');
 
 # ---- each suite alone -----------------------------------------------------------
 

@@ -148,6 +148,11 @@ $node->restart;
 copy("$certdir/client_plain.key", "$pgdata/server.key") or die $!;
 chmod(0644, "$pgdata/server.key");
 
+# pg_hba_file_rules names the file of each rule from 16 on, and the audit
+# shows it before the line number.
+my $hba_at =
+  $node->pg_version >= 16 ? quotemeta("$pgdata/pg_hba.conf") . ':' : '';
+
 my $rows = check_audit(
 	'weak A',
 	{
@@ -158,7 +163,7 @@ my $rows = check_audit(
 		crl_configured => [ 'warning', qr/Neither ssl_crl_file nor ssl_crl_dir is set/ ],
 		cipher_policy => [ 'error', qr/HIGH:MEDIUM:\+3DES:!aNULL/ ],
 		min_protocol => [ 'error', qr/'TLSv1'/ ],
-		hba_non_tls_remote => [ 'warning', qr/^2 pg_hba.conf rule\(s\) admit remote TCP clients without TLS: line 3 \(host all all 0\.0\.0\.0\/0 md5\); line 4 \(hostnossl all all ::\/0 trust\)\.$/ ],
+		hba_non_tls_remote => [ 'warning', qr/^2 pg_hba.conf rule\(s\) admit remote TCP clients without TLS: ${hba_at}line 3 \(host all all 0\.0\.0\.0\/0 md5\); ${hba_at}line 4 \(hostnossl all all ::\/0 trust\)\.$/ ],
 		hba_weak_auth => [ 'error', qr/^2 pg_hba.conf rule\(s\) .*line 3 .*line 4 / ],
 		hba_no_client_cert => [ 'warning', qr/^1 hostssl rule\(s\) .*line 5 \(hostssl all all 10\.0\.0\.0\/8 scram-sha-256\)\.$/ ],
 		password_encryption => [ 'error', qr/'md5'/ ],
@@ -206,7 +211,7 @@ check_audit(
 		hba_non_tls_remote => [ 'warning', qr/^2 pg_hba.conf rule/ ],
 		hba_weak_auth => [ 'error' ],
 		# with ssl off, PostgreSQL marks hostssl lines as errors
-		hba_no_client_cert => [ 'ok', qr/Lines with errors were not checked \(line 5: hostssl record cannot match because SSL is disabled; line 6: .*\)\.$/ ],
+		hba_no_client_cert => [ 'ok', qr/Lines with errors were not checked \(${hba_at}line 5: hostssl record cannot match because SSL is disabled; ${hba_at}line 6: .*\)\.$/ ],
 		require_ssl => [ 'warning', qr/no effect, because ssl is off/ ],
 	});
 

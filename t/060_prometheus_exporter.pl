@@ -1,12 +1,17 @@
-# monitoring/postgres_exporter.yml with the real Prometheus postgres_exporter:
+# monitoring/postgres_exporter.yml and monitoring/sql_exporter.yml with the
+# real exporters (prometheus-postgres-exporter and prometheus-sql-exporter):
 # a non-superuser member of pg_monitor scrapes a TLS cluster over
 # sslmode=verify-full while a known set of sessions is open (TLS 1.3 and
 # 1.2 with client certificates, TLS without one, TCP without TLS, a Unix
 # socket); every sslinfo_ext_* metric is checked against those sessions,
-# the certificate and CRL files, and ssl_config_audit(), and the metrics
-# monitoring/alerts.yml uses must all be there; then the grants are varied
-# (pg_hba_file_rules added, pg_monitor taken away) and the metrics must
-# follow.  The exporter is stopped at the end, also on failure.
+# the certificate and CRL files (read with openssl), and
+# ssl_config_audit(), for both exporters, the sql_exporter's after the
+# relabelling of monitoring/prometheus.yml; the two files must run the same
+# SQL, and the metrics monitoring/alerts.yml uses must all be there.  Then
+# the grants are varied (pg_hba_file_rules added, pg_monitor taken away)
+# and the metrics must follow.  The exporters are stopped at the end, also
+# on failure.  The postgres_exporter's collector flags follow its version
+# (0.17 renamed them).
 use strict;
 use warnings;
 
@@ -17,32 +22,105 @@ use IPC::Run;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(time usleep);
 use Time::Local qw(timegm);
+use YAML::XS ();
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use SslinfoExtTest;
 use SslinfoExtCertFacts;
 
-# The Debian package's name for it first, then the upstream one.
-my ($exporter_bin) =
-  grep { -x }
-  map {
-	my $dir = $_;
-	map { "$dir/$_" } qw(prometheus-postgres-exporter postgres_exporter)
-  } split /:/, ($ENV{PATH} // '');
+# The Debian packages' names first, then the upstream ones.
+sub find_program
+{
+	foreach my $name (@_)
+	{
+		my ($found) = grep { -x } map { "$_/$name" } split /:/, ($ENV{PATH} // '');
+		return $found if defined $found;
+	}
+	return undef;
+}
+my $pe_bin  = find_program(qw(prometheus-postgres-exporter postgres_exporter));
+my $sql_bin = find_program(qw(prometheus-sql-exporter sql_exporter));
 plan skip_all =>
-  'prometheus-postgres-exporter is not installed (apt-get install prometheus-postgres-exporter; make test installs it as root)'
-  unless defined $exporter_bin;
+  'prometheus-postgres-exporter or prometheus-sql-exporter is not installed (make test installs both as root)'
+  unless defined $pe_bin && defined $sql_bin;
 
-my $queries = abs_path(dirname(__FILE__) . '/../monitoring/postgres_exporter.yml');
-my $log_file = "$PostgreSQL::Test::Utils::log_path/060_prometheus_exporter_exporter.log";
-my @our_families = qw(
-  sslinfo_ext_sessions_count
-  sslinfo_ext_non_tls_tcp_sessions
-  sslinfo_ext_client_cert_min_days_left
-  sslinfo_ext_server_cert_days_left
-  sslinfo_ext_audit_findings
-  sslinfo_ext_crl_seconds_until_next_update);
+my $monitoring = abs_path(dirname(__FILE__) . '/../monitoring');
+my $pe_queries = "$monitoring/postgres_exporter.yml";
+my $log_path = $PostgreSQL::Test::Utils::log_path;
+
+# ---- the two files run the same SQL under the same names ----
+
+my $pe_conf  = YAML::XS::LoadFile($pe_queries);
+my $sql_conf = YAML::XS::LoadFile("$monitoring/sql_exporter.yml");
+my $scrape_conf = YAML::XS::LoadFile("$monitoring/prometheus.yml");
+my (%pe_metrics, %sql_metrics);
+foreach my $section (sort keys %$pe_conf)
+{
+	my @metrics = map { %$_ } @{ $pe_conf->{$section}{metrics} };
+	my %cols = @metrics;
+	my @labels = grep { $cols{$_}{usage} eq 'LABEL' } map { (keys %$_)[0] } @{ $pe_conf->{$section}{metrics} };
+	foreach my $col (grep { $cols{$_}{usage} eq 'GAUGE' } keys %cols)
+	{
+		$pe_metrics{"${section}_$col"} =
+		  { sql => $pe_conf->{$section}{query}, labels => [ sort @labels ], value => $col };
+	}
+}
+my ($job) = @{ $sql_conf->{jobs} };
+foreach my $q (@{ $job->{queries} })
+{
+	$sql_metrics{ $q->{name} } = {
+		sql    => $q->{query} // $sql_conf->{queries}{ $q->{query_ref} // '' },
+		labels => [ sort @{ $q->{labels} // [] } ],
+		value  => join(',', @{ $q->{values} }) };
+}
+is_deeply([ sort keys %sql_metrics ], [ sort keys %pe_metrics ],
+	'sql_exporter.yml has a query for each metric of postgres_exporter.yml');
+foreach my $m (sort keys %pe_metrics)
+{
+	is_deeply($sql_metrics{$m}, $pe_metrics{$m},
+		"$m: the same SQL, labels and value column in both files");
+}
+my @our_families = sort keys %pe_metrics;
+
+# The sql_exporter job's relabelling of monitoring/prometheus.yml: the
+# actions it uses (replace, labeldrop), as Prometheus applies them
+# (anchored regexes, ";"-joined source labels, "$1" replacements).
+my ($sql_scrape) = grep { $_->{job_name} eq 'sql_exporter' } @{ $scrape_conf->{scrape_configs} };
+my @relabel = @{ $sql_scrape->{metric_relabel_configs} // [] };
+ok(@relabel, 'monitoring/prometheus.yml relabels the sql_exporter job');
+
+sub relabel
+{
+	my ($sample) = @_;
+	my %labels = (%{ $sample->{labels} }, __name__ => $sample->{name});
+	foreach my $r (@relabel)
+	{
+		my $action = $r->{action} // 'replace';
+		my $re = qr/^(?:$r->{regex})$/;
+		if ($action eq 'replace')
+		{
+			my $value = join($r->{separator} // ';',
+				map { $labels{$_} // '' } @{ $r->{source_labels} });
+			next unless my @groups = $value =~ $re;
+			my $replacement = $r->{replacement} // '$1';
+			$replacement =~ s/\$\{?(\d+)\}?/$groups[$1 - 1] \/\/ ''/ge;
+			$labels{ $r->{target_label} } = $replacement;
+		}
+		elsif ($action eq 'labeldrop')
+		{
+			delete $labels{$_} foreach grep { $_ ne '__name__' && /$re/ } keys %labels;
+		}
+		else
+		{
+			die "relabel action $action is not implemented in this test";
+		}
+	}
+	my $name = delete $labels{__name__};
+	return { name => $name, labels => \%labels, value => $sample->{value}, raw => $sample->{raw} };
+}
+
+# ---- the cluster ----
 
 # password_encryption = md5 makes ssl_config_audit() report an error
 my $node = new_tls_node('exporter',
@@ -56,6 +134,7 @@ CREATE ROLE app_user LOGIN;
 CREATE ROLE monitoring_role LOGIN;
 GRANT pg_monitor TO monitoring_role;
 });
+my $server_label = '127.0.0.1:' . $node->port;
 
 # ---- idle sessions held open by psql ----
 
@@ -103,79 +182,68 @@ sub close_sessions
 	@sessions = ();
 }
 
-# ---- the exporter ----
+# ---- the exporters: processes with a log each ----
 
-my $exporter_pid;
-my $http_port = PostgreSQL::Test::Cluster::get_free_port();
+my %running;    # name => pid
 my $http = HTTP::Tiny->new(timeout => 30);
 
-sub exporter_running
+sub process_running
 {
-	return 0 unless $exporter_pid;
-	return 1 if waitpid($exporter_pid, WNOHANG) == 0;
-	$exporter_pid = undef;    # exited (and reaped)
+	my ($name) = @_;
+	my $pid = $running{$name} or return 0;
+	return 1 if waitpid($pid, WNOHANG) == 0;
+	delete $running{$name};    # exited (and reaped)
 	return 0;
 }
 
-# SIGTERM, then SIGKILL if it is still there after 10 seconds
-sub stop_exporter
+sub log_file { return "$log_path/060_prometheus_exporter_$_[0].log"; }
+sub process_log { my $f = log_file($_[0]); return -f $f ? slurp_file($f) : ''; }
+
+sub start_process
 {
-	return unless exporter_running();
-	kill 'TERM', $exporter_pid;
+	my ($name, $env, @cmd) = @_;
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0)
+	{
+		$ENV{$_} = $env->{$_} foreach keys %$env;
+		open(STDIN, '<', '/dev/null') or POSIX::_exit(126);
+		open(STDOUT, '>>', log_file($name)) or POSIX::_exit(126);
+		open(STDERR, '>&', \*STDOUT) or POSIX::_exit(126);
+		exec(@cmd) or POSIX::_exit(127);
+	}
+	$running{$name} = $pid;
+	note "$name: @cmd (log " . log_file($name) . ')';
+}
+
+# SIGTERM, then SIGKILL if it is still there after 10 seconds
+sub stop_process
+{
+	my ($name) = @_;
+	return unless process_running($name);
+	my $pid = delete $running{$name};
+	kill 'TERM', $pid;
 	my $deadline = time + 10;
-	while (waitpid($exporter_pid, WNOHANG) == 0)
+	while (waitpid($pid, WNOHANG) == 0)
 	{
 		if (time > $deadline)
 		{
-			kill 'KILL', $exporter_pid;
-			waitpid($exporter_pid, 0);
+			kill 'KILL', $pid;
+			waitpid($pid, 0);
 			last;
 		}
 		usleep(50_000);
 	}
-	$exporter_pid = undef;
 }
 
 # also when the test dies; keep the test's exit status
-END { local $?; stop_exporter(); }
+END { local $?; stop_process($_) foreach keys %running; }
 $SIG{INT} = $SIG{TERM} = sub { die "interrupted\n" };
 
-# libpq's key-file path (connstr() gives a copy libpq accepts when the
-# certificates belong to someone else); lib/pq has no hostaddr.
-my $monitor_connstr =
-  connstr($node, cert => 'client_plain', user => 'monitoring_role');
-my %tls_file;
-$tls_file{$1} = $2 =~ s/\\(.)/$1/gr
-  while $monitor_connstr =~ /\b(sslrootcert|sslcert|sslkey)='((?:[^'\\]|\\.)*)'/g;
-my $dsn = join ' ',
-  'host=127.0.0.1', 'port=' . $node->port, 'dbname=postgres',
-  'user=monitoring_role', 'sslmode=verify-full',
-  map { "$_='" . ($tls_file{$_} =~ s/([\\'])/\\$1/gr) . "'" }
-  qw(sslrootcert sslcert sslkey);
-
-my @exporter_cmd = (
-	$exporter_bin,
-	"--extend.query-path=$queries",
-	'--disable-default-metrics',
-	'--disable-settings-metrics',
-	'--no-collector.database',
-	'--no-collector.bgwriter',
-	"--web.listen-address=127.0.0.1:$http_port");
-$exporter_pid = fork // die "fork: $!";
-if ($exporter_pid == 0)
-{
-	$ENV{DATA_SOURCE_NAME} = $dsn;
-	open(STDIN, '<', '/dev/null') or POSIX::_exit(126);
-	open(STDOUT, '>>', $log_file) or POSIX::_exit(126);
-	open(STDERR, '>&', \*STDOUT) or POSIX::_exit(126);
-	exec(@exporter_cmd) or POSIX::_exit(127);
-}
-note "exporter $exporter_bin on 127.0.0.1:$http_port, log $log_file";
-
-# GET /metrics; returns the parsed samples: [{name, labels => {}, value}].
+# GET /metrics of 127.0.0.1:$port; the parsed samples: [{name, labels => {}, value}].
 sub scrape
 {
-	my $response = $http->get("http://127.0.0.1:$http_port/metrics");
+	my ($port) = @_;
+	my $response = $http->get("http://127.0.0.1:$port/metrics");
 	die "GET /metrics: $response->{status} $response->{reason}: $response->{content}"
 	  unless $response->{success};
 	my @samples;
@@ -193,7 +261,8 @@ sub scrape
 			$v =~ s/\\(.)/$1 eq 'n' ? "\n" : $1/ge;
 			$labels{$k} = $v;
 		}
-		push @samples, { name => $name, labels => \%labels, value => $value, raw => $line };
+		# as a number: 1.796329143e+09 is 1796329143
+		push @samples, { name => $name, labels => \%labels, value => 0 + $value, raw => $line };
 	}
 	return \@samples;
 }
@@ -207,8 +276,11 @@ sub samples_named
 # value of the one sample called $name (undef if there is none)
 sub value_of
 {
-	my ($samples, $name) = @_;
-	my @found = samples_named($samples, $name);
+	my ($samples, $name, %match) = @_;
+	my @found = grep {
+		my $s = $_;
+		!grep { ($s->{labels}{$_} // '') ne $match{$_} } keys %match
+	} samples_named($samples, $name);
 	die "more than one $name sample" if @found > 1;
 	return @found ? $found[0]{value} : undef;
 }
@@ -225,24 +297,93 @@ sub by_labels
 	};
 }
 
-sub exporter_log { return -f $log_file ? slurp_file($log_file) : ''; }
-
-# The first scrape connects the exporter to the server.
-my $ready = 0;
-my $deadline = time + $PostgreSQL::Test::Utils::timeout_default;
-while (time < $deadline)
+# Waits until GET /metrics answers and $ready->($samples) is true.
+sub wait_for_metrics
 {
-	last unless exporter_running();
-	my $response = $http->get("http://127.0.0.1:$http_port/metrics");
-	if ($response->{success})
+	my ($name, $port, $ready) = @_;
+	my $deadline = time + $PostgreSQL::Test::Utils::timeout_default;
+	while (time < $deadline)
 	{
-		$ready = 1;
-		last;
+		last unless process_running($name);
+		my $samples = eval { scrape($port) };
+		return $samples if $samples && $ready->($samples);
+		usleep(200_000);
 	}
-	usleep(200_000);
+	return undef;
 }
-ok($ready, 'exporter serves /metrics')
-  or die "exporter did not start; its log:\n" . exporter_log();
+
+# postgres_exporter: started once, scraped on demand (it queries at scrape
+# time).  0.17 renamed the collector flags (bgwriter became stat_bgwriter).
+# (0.11 prints its version on stdout, 0.17 on stderr)
+my ($pe_version) = join('', run_command([ $pe_bin, '--version' ])) =~ /version (\d+\.\d+)/;
+$pe_version //= '0.0';
+my ($pe_major, $pe_minor) = split /\./, $pe_version;
+my $bgwriter_collector = ($pe_major > 0 || $pe_minor >= 17) ? 'stat_bgwriter' : 'bgwriter';
+note "postgres_exporter $pe_version: --no-collector.$bgwriter_collector";
+
+# libpq's key-file path (connstr() gives a copy libpq accepts when the
+# certificates belong to someone else); lib/pq has no hostaddr.
+my $monitor_connstr =
+  connstr($node, cert => 'client_plain', user => 'monitoring_role');
+my %tls_file;
+$tls_file{$1} = $2 =~ s/\\(.)/$1/gr
+  while $monitor_connstr =~ /\b(sslrootcert|sslcert|sslkey)='((?:[^'\\]|\\.)*)'/g;
+my $dsn = join ' ',
+  'host=127.0.0.1', 'port=' . $node->port, 'dbname=postgres',
+  'user=monitoring_role', 'sslmode=verify-full',
+  map { "$_='" . ($tls_file{$_} =~ s/([\\'])/\\$1/gr) . "'" }
+  qw(sslrootcert sslcert sslkey);
+
+my $pe_port = PostgreSQL::Test::Cluster::get_free_port();
+start_process(
+	'postgres_exporter',
+	{ DATA_SOURCE_NAME => $dsn },
+	$pe_bin,
+	"--extend.query-path=$pe_queries",
+	'--disable-default-metrics',
+	'--disable-settings-metrics',
+	'--no-collector.database',
+	"--no-collector.$bgwriter_collector",
+	"--web.listen-address=127.0.0.1:$pe_port");
+ok(wait_for_metrics('postgres_exporter', $pe_port, sub { 1 }), 'postgres_exporter serves /metrics')
+  or die "postgres_exporter did not start; its log:\n" . process_log('postgres_exporter');
+
+# sql_exporter: runs its job when it starts (and then every interval), so
+# it is started afresh for each scrape and read once the job has run.  Its
+# configuration is monitoring/sql_exporter.yml with the test server's
+# connection.
+sub uri_escape { return $_[0] =~ s/([^A-Za-z0-9\-._~\/])/sprintf('%%%02X', ord $1)/ger; }
+my $sql_url = 'postgres://monitoring_role@127.0.0.1:' . $node->port . '/postgres?sslmode=verify-full&'
+  . join('&', map { "$_=" . uri_escape($tls_file{$_}) } qw(sslrootcert sslcert sslkey));
+my $sql_exporter_conf = "$log_path/060_sql_exporter.yml";
+{
+	my $text = slurp_file("$monitoring/sql_exporter.yml");
+	my $n = ($text =~ s{^(\s+- )"postgres://[^"]*"$}{$1"$sql_url"}mg);
+	is($n, 1, 'sql_exporter.yml has one connection (replaced by the test server\'s)');
+	open(my $fh, '>', $sql_exporter_conf) or die $!;
+	print $fh $text;
+	close $fh;
+}
+my $n_sql_queries = keys %sql_metrics;
+my $sql_port = PostgreSQL::Test::Cluster::get_free_port();
+
+# Starts sql_exporter, waits until every query has run once, and returns
+# its samples after relabelling, and the log it wrote.
+sub sql_exporter_scrape
+{
+	my $log_offset = length(process_log('sql_exporter'));
+	start_process('sql_exporter', {}, $sql_bin, "-config.file=$sql_exporter_conf",
+		"-web.listen-address=127.0.0.1:$sql_port");
+	my $samples = wait_for_metrics(
+		'sql_exporter', $sql_port,
+		sub {
+			grep({ ($_->{labels}{sql_job} // '') eq 'sslinfo_ext' }
+				samples_named($_[0], 'sql_exporter_last_scrape_failed')) == $n_sql_queries;
+		});
+	die "sql_exporter did not run its queries; its log:\n" . process_log('sql_exporter')
+	  unless $samples;
+	return ($samples, substr(process_log('sql_exporter'), $log_offset));
+}
 
 # ---- a known set of sessions ----
 
@@ -260,26 +401,28 @@ my %session_connstr = (
 	s_tcp2   => connstr($node, sslmode => 'disable', user => 'app_user'));
 open_session($_, $session_connstr{$_}) foreach sort keys %session_connstr;
 
-# Each session reports its own TLS state, from core's pg_stat_ssl.
+# "ssl|version|cipher|tls_group|datname" of a session: the TLS state from
+# core's pg_stat_ssl, the group from pg_stat_ssl_ext (no other source has
+# it), the database from pg_stat_activity.
+my $state_sql = q{SELECT CASE WHEN s.ssl THEN 'true' ELSE 'false' END || '|' || coalesce(s.version, '') || '|' || coalesce(s.cipher, '')
+	|| '|' || coalesce(e.tls_group, '') || '|' || coalesce(a.datname::text, '')
+  FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) LEFT JOIN pg_stat_ssl_ext e USING (pid)};
 my %own_state;
 foreach my $s (@sessions)
 {
-	$own_state{ $s->{name} } = session_query($s,
-		q{SELECT CASE WHEN ssl THEN 'true' ELSE 'false' END || '|' || coalesce(version, '') || '|' || coalesce(cipher, '')
-		  FROM pg_stat_ssl WHERE pid = pg_backend_pid()});
+	$own_state{ $s->{name} } = session_query($s, "$state_sql WHERE s.pid = pg_backend_pid()");
 }
-like($own_state{s_tls12}, qr/^true\|TLSv1\.2\|/, 's_tls12 negotiated TLS 1.2');
-like($own_state{s_plain}, qr/^true\|TLSv1\.3\|/, 's_plain negotiated TLS 1.3');
-is($own_state{s_tcp1}, 'false||', 's_tcp1 has no TLS');
+like($own_state{s_tls12}, qr/^true\|TLSv1\.2\|DHE-/, 's_tls12 negotiated TLS 1.2 with a DHE suite');
+like($own_state{s_plain}, qr/^true\|TLSv1\.3\|[^|]+\|[^|]+\|postgres$/, 's_plain negotiated TLS 1.3, with a group');
+is($own_state{s_tcp1}, 'false||||postgres', 's_tcp1 has no TLS');
 
 my $n_client_backends = q{SELECT count(*) FROM pg_stat_activity
   WHERE backend_type IN ('client backend', 'walsender')};
-my $exporter_state = q{SELECT string_agg(CASE WHEN s.ssl THEN 'true' ELSE 'false' END || '|' || coalesce(s.version, '') || '|' || coalesce(s.cipher, ''), ',' ORDER BY a.pid)
-  FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.usename = 'monitoring_role'};
+my $exporter_state = "SELECT string_agg(x, ',' ORDER BY x) FROM ($state_sql WHERE a.usename = 'monitoring_role') AS t(x)";
 
-# Waits until only our sessions and the exporter's are left (the backends of
-# earlier short-lived psql runs are gone), then returns the exporter's
-# sessions' states and the expected count per "ssl|version|cipher".
+# Waits until only our sessions and the exporters' are left (the backends of
+# earlier short-lived psql runs are gone), then returns the exporters'
+# sessions' states and the expected count per "ssl|version|cipher|group|db".
 sub settle
 {
 	my $exporter_sessions = session_query($controller, $exporter_state);
@@ -296,44 +439,52 @@ sub settle
 	return ($exporter_sessions, \%expected);
 }
 
-# The same sessions before and after the scrape, and the time it happened.
-sub scrape_settled
+my $pids_sql = q{SELECT string_agg(pid::text, ',' ORDER BY pid) FROM pg_stat_activity
+  WHERE backend_type IN ('client backend', 'walsender')};
+
+# Both exporters' samples (the sql_exporter's relabelled), each with the
+# sessions expected at the time its queries ran.
+sub scrape_both
 {
+	my %result;
+
+	# postgres_exporter (sql_exporter not running)
 	my ($exporter_sessions, $expected) = settle();
-	my $pids_sql = q{SELECT string_agg(pid::text, ',' ORDER BY pid) FROM pg_stat_activity
-	  WHERE backend_type IN ('client backend', 'walsender')};
 	my $pids_before = session_query($controller, $pids_sql);
-	my $log_offset = length(exporter_log());
-	my $t0 = time;
-	my $samples = scrape();
-	my $t1 = time;
+	my $log_offset = length(process_log('postgres_exporter'));
+	my $samples = scrape($pe_port);
 	is(session_query($controller, $pids_sql), $pids_before,
-		'no session came or went during the scrape');
-	return {
-		samples           => $samples,
-		t0                => $t0,
-		t1                => $t1,
+		'no session came or went during the postgres_exporter scrape');
+	$result{postgres_exporter} = {
+		samples => $samples,
+		ours => [ grep { $_->{name} =~ /^sslinfo_ext_/ } @$samples ],
 		expected_sessions => $expected,
 		exporter_sessions => $exporter_sessions,
-		log               => substr(exporter_log(), $log_offset),
-	};
+		log => substr(process_log('postgres_exporter'), $log_offset) };
+
+	# sql_exporter: its session is open while its queries run (keepalive);
+	# settle() afterwards sees the sessions the queries saw.
+	settle();
+	$pids_before = session_query($controller, $pids_sql);
+	my ($raw, $log) = sql_exporter_scrape();
+	($exporter_sessions, $expected) = settle();
+	my $pids_after = session_query($controller, $pids_sql);
+	stop_process('sql_exporter');
+	is(scalar(split /,/, $pids_after), scalar(split /,/, $pids_before) + 1,
+		'sql_exporter kept one session open after its run');
+	$result{sql_exporter} = {
+		samples => $raw,
+		ours => [ map { relabel($_) } grep { $_->{name} =~ /^sql_sslinfo_ext_/ } @$raw ],
+		expected_sessions => $expected,
+		exporter_sessions => $exporter_sessions,
+		log => $log };
+	return \%result;
 }
 
-# $value, computed at some instant in [t0, t1] as (epoch - now) / $unit,
-# must lie between the two ends (plus the rounding of $round).
-sub within_scrape_window
-{
-	my ($scrape, $value, $epoch, $unit, $round, $what) = @_;
-	my $low  = ($epoch - $scrape->{t1}) / $unit - $round - 1e-6;
-	my $high = ($epoch - $scrape->{t0}) / $unit + $round + 1e-6;
-	ok(defined $value && $value >= $low && $value <= $high,
-		"$what: " . ($value // 'missing') . " within [$low, $high]");
-}
-
-sub audit_counts
+sub audit_statuses
 {
 	my (%opts) = @_;
-	my $sql = 'SELECT status, count(*) FROM ssl_config_audit() GROUP BY status';
+	my $sql = 'SELECT check_name, status FROM ssl_config_audit()';
 	my $out;
 	if ($opts{as_monitor})
 	{
@@ -346,88 +497,127 @@ sub audit_counts
 	{
 		$out = $node->safe_psql('postgres', $sql);
 	}
-	my %counts = (ok => 0, warning => 0, error => 0);
+	# the gauges the audit should give: 1 for each check's status, 0 for the others
+	my %gauges;
 	foreach (split /\n/, $out)
 	{
-		my ($status, $count) = split /\|/;
-		$counts{$status} = $count;
+		my ($check, $status) = split /\|/;
+		$gauges{"$check|$_"} = ($_ eq $status ? 1 : 0) foreach qw(ok warning error);
 	}
-	return \%counts;
+	return \%gauges;
 }
 
 sub no_scrape_errors
 {
-	my ($scrape, $what) = @_;
+	my ($exporter, $scrape, $what) = @_;
 	my $samples = $scrape->{samples};
-	is(value_of($samples, 'pg_up'), 1, "$what: pg_up 1");
-	is(value_of($samples, 'pg_exporter_last_scrape_error'), 0,
-		"$what: pg_exporter_last_scrape_error 0");
-	my $load = by_labels($samples, 'pg_exporter_user_queries_load_error', 'filename');
-	is_deeply($load, { $queries => 0 }, "$what: queries file loaded");
-	is_deeply([ grep { /error/ } map { $_->{name} } grep { $_->{name} =~ /^sslinfo_ext_/ } @$samples ],
-		[], "$what: no sslinfo_ext_*error* samples");
-	unlike($scrape->{log}, qr/Error running query|level=error/,
-		"$what: exporter logged no query errors");
+	if ($exporter eq 'postgres_exporter')
+	{
+		is(value_of($samples, 'pg_up'), 1, "$what: pg_up 1");
+		is(value_of($samples, 'pg_exporter_last_scrape_error'), 0,
+			"$what: pg_exporter_last_scrape_error 0");
+		my $load = by_labels($samples, 'pg_exporter_user_queries_load_error', 'filename');
+		is_deeply($load, { $pe_queries => 0 }, "$what: queries file loaded");
+		unlike($scrape->{log}, qr/Error running query|level=error/,
+			"$what: exporter logged no query errors");
+	}
+	else
+	{
+		is_deeply(by_labels($samples, 'sql_exporter_last_scrape_failed', 'query'),
+			{ map { $_ => 0 } keys %sql_metrics },
+			"$what: sql_exporter_last_scrape_failed 0 for every query");
+		unlike($scrape->{log}, qr/level=(error|warn)/i, "$what: exporter logged no errors or warnings");
+	}
+}
+
+# Every metric of one exporter's scrape against the sessions, files and audit.
+sub check_metrics
+{
+	my ($exporter, $scrape, $audit) = @_;
+	my $what = "$exporter, pg_monitor";
+	my $ours = $scrape->{ours};
+	no_scrape_errors($exporter, $scrape, $what);
+	note "$exporter: sslinfo_ext samples:\n", join("\n", map { $_->{raw} } @$ours);
+	is_deeply([ sort keys %{ { map { $_->{name} => 1 } @$ours } } ],
+		\@our_families, "$what: every sslinfo_ext metric family is there");
+	is_deeply([ grep { ($_->{labels}{server} // '') ne $server_label } @$ours ], [],
+		"$what: every sample has server=\"$server_label\"");
+	is_deeply({ map { $_->{name} => join(',', sort grep { $_ ne 'server' } keys %{ $_->{labels} }) } @$ours },
+		{ map { $_ => join(',', @{ $pe_metrics{$_}{labels} }) } @our_families },
+		"$what: each metric has the labels of its query, and server");
+
+	# the alert rules use only metrics that are scraped
+	my %scraped = map { $_->{name} => 1 } @$ours;
+	my $alert_rules = slurp_file("$monitoring/alerts.yml");
+	my @alert_metrics = sort keys %{ { map { $_ => 1 } $alert_rules =~ /\b(sslinfo_ext_\w+)/g } };
+	ok(@alert_metrics >= 5, "$what: monitoring/alerts.yml uses the sslinfo_ext metrics");
+	is_deeply([ grep { !$scraped{$_} } @alert_metrics ], [],
+		"$what: every metric monitoring/alerts.yml uses is scraped");
+
+	like($scrape->{exporter_sessions}, qr/(^|,)true\|TLSv1\.[23]\|/, "$what: the exporter has a TLS session");
+	is_deeply(by_labels($ours, 'sslinfo_ext_sessions_count', qw(ssl version cipher tls_group datname)),
+		$scrape->{expected_sessions},
+		"$what: sessions_count by ssl, version, cipher, tls_group, datname: our sessions and the exporters'");
+	note explain $scrape->{expected_sessions};
+	is(value_of($ours, 'sslinfo_ext_non_tls_tcp_sessions'), 2,
+		"$what: non_tls_tcp_sessions: the two sslmode=disable sessions, not the Unix socket");
+
+	# the soonest client certificate: client_expiring
+	my $c = cert_facts('client_expiring');
+	my %cert_labels = (fingerprint_sha256 => $c->{fingerprint}, subject => $c->{dn},
+		issuer => $c->{issuer_dn}, serialnumber => $c->{serial});
+	foreach my $m (qw(not_after not_before))
+	{
+		my @found = samples_named($ours, "sslinfo_ext_client_cert_${m}_timestamp_seconds");
+		is(scalar(@found), 1, "$what: one client_cert_${m}_timestamp_seconds");
+		is($found[0]{value}, $c->{$m}, "$what: client_cert_${m}_timestamp_seconds is client_expiring's $m");
+	}
+	is(value_of($ours, 'sslinfo_ext_client_cert_info', %cert_labels), 1,
+		"$what: client_cert_info 1 with client_expiring's fingerprint, subject, issuer and serial");
+
+	# server and CA certificates
+	my %files = (server => cert_facts('server'), ca => cert_facts('ca'));
+	my %want = map {
+		my $f = $files{$_};
+		("$_|$f->{fingerprint}|$f->{dn}|$f->{issuer_dn}|$f->{serial}" => 1)
+	} keys %files;
+	is_deeply(by_labels($ours, 'sslinfo_ext_server_cert_info', qw(role fingerprint_sha256 subject issuer serialnumber)),
+		\%want, "$what: server_cert_info: one sample per certificate of ssl_cert_file and ssl_ca_file, described by its file");
+	foreach my $m (qw(not_after not_before))
+	{
+		is_deeply(by_labels($ours, "sslinfo_ext_server_cert_${m}_timestamp_seconds", qw(role fingerprint_sha256)),
+			{ map { ("$_|$files{$_}{fingerprint}" => $files{$_}{$m}) } keys %files },
+			"$what: server_cert_${m}_timestamp_seconds are the files' $m");
+	}
+
+	# the CRL, against openssl's reading of root.crl
+	my ($crl_out) = run_command(
+		[ 'openssl', 'crl', '-in', certdir() . '/root.crl', '-noout', '-lastupdate', '-nextupdate', '-dateopt', 'iso_8601' ]);
+	my %crl;
+	while ($crl_out =~ /^(last|next)Update=(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)Z$/mg)
+	{
+		$crl{$1} = timegm($7, $6, $5, $4, $3 - 1, $2);
+	}
+	is(scalar(keys %crl), 2, 'openssl crl shows lastUpdate and nextUpdate');
+	foreach my $m (qw(next last))
+	{
+		my @found = samples_named($ours, "sslinfo_ext_crl_${m}_update_timestamp_seconds");
+		is(scalar(@found), 1, "$what: one crl_${m}_update_timestamp_seconds");
+		is($found[0]{value}, $crl{$m}, "$what: crl_${m}_update_timestamp_seconds is root.crl's ${m}Update");
+		is($found[0]{labels}{issuer}, $files{ca}{dn}, "$what: crl_${m}_update_timestamp_seconds: issuer is the CA");
+	}
+
+	is_deeply(by_labels($ours, 'sslinfo_ext_audit_check_status', qw(check status)), $audit,
+		"$what: audit_check_status: 1 for each check's status, 0 for the other two");
 }
 
 # ---- scrape 1: pg_monitor ----
 
-my $scrape = scrape_settled();
-my $samples = $scrape->{samples};
-no_scrape_errors($scrape, 'pg_monitor');
-is_deeply(
-	[ sort grep { /^sslinfo_ext_/ } keys %{ { map { $_->{name} => 1 } @$samples } } ],
-	[ sort @our_families ],
-	'every sslinfo_ext metric family is there');
-
-note "sslinfo_ext samples:\n",
-  join("\n", map { $_->{raw} } grep { $_->{name} =~ /^sslinfo_ext_/ } @$samples);
-
-# the alert rules use only metrics the queries produce
-my %scraped = map { $_->{name} => 1 } @$samples;
-my $alert_rules = slurp_file(dirname($queries) . '/alerts.yml');
-my @alert_metrics = sort keys %{ { map { $_ => 1 } $alert_rules =~ /\b(sslinfo_ext_\w+)/g } };
-ok(@alert_metrics >= 5, 'monitoring/alerts.yml uses the sslinfo_ext metrics');
-is_deeply([ grep { !$scraped{$_} } @alert_metrics ], [],
-	'every metric monitoring/alerts.yml uses is scraped');
-
-like($scrape->{exporter_sessions}, qr/^true\|TLSv1\.[23]\|[^,]+$/,
-	'the exporter has one TLS session');
-is_deeply(by_labels($samples, 'sslinfo_ext_sessions_count', qw(ssl version cipher)),
-	$scrape->{expected_sessions},
-	'sessions_count by ssl, version, cipher: our sessions and the exporter\'s');
-note explain $scrape->{expected_sessions};
-ok(!grep({ $_->{labels}{ssl} eq 'unknown' } samples_named($samples, 'sslinfo_ext_sessions_count')),
-	'pg_monitor sees the TLS state of every session');
-is(value_of($samples, 'sslinfo_ext_non_tls_tcp_sessions'), 2,
-	'non_tls_tcp_sessions: the two sslmode=disable sessions, not the Unix socket');
-within_scrape_window($scrape, value_of($samples, 'sslinfo_ext_client_cert_min_days_left'),
-	cert_facts('client_expiring')->{not_after}, 86400, 0,
-	'client_cert_min_days_left is client_expiring\'s');
-
-my %server_cert = (
-	'server|' . cert_facts('server')->{dn} => cert_facts('server')->{not_after},
-	'ca|' . cert_facts('ca')->{dn}         => cert_facts('ca')->{not_after});
-my $server_days = by_labels($samples, 'sslinfo_ext_server_cert_days_left', qw(role subject));
-is_deeply([ sort keys %$server_days ], [ sort keys %server_cert ],
-	'server_cert_days_left: one sample per certificate of ssl_cert_file and ssl_ca_file');
-within_scrape_window($scrape, $server_days->{$_}, $server_cert{$_}, 86400, 0.01,
-	"server_cert_days_left{$_}")
-  foreach sort keys %server_cert;
-
-my ($crl_out) = run_command(
-	[ 'openssl', 'crl', '-in', certdir() . '/root.crl', '-noout', '-nextupdate', '-dateopt', 'iso_8601' ]);
-my ($y, $mo, $d, $h, $mi, $sec) =
-  $crl_out =~ /^nextUpdate=(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)Z$/m
-  or die "unexpected openssl crl output: $crl_out";
-my $crl_epoch = timegm($sec, $mi, $h, $d, $mo - 1, $y);
-within_scrape_window($scrape, value_of($samples, 'sslinfo_ext_crl_seconds_until_next_update'),
-	$crl_epoch, 1, 0, 'crl_seconds_until_next_update is root.crl\'s');
-
-my $audit_monitor = audit_counts(as_monitor => 1);
-is_deeply(by_labels($samples, 'sslinfo_ext_audit_findings', 'status'), $audit_monitor,
-	'audit_findings equal ssl_config_audit() per status as the monitoring role sees it');
-cmp_ok($audit_monitor->{error}, '>=', 1, 'the audit reports password_encryption = md5 as an error');
+my $audit_monitor = audit_statuses(as_monitor => 1);
+cmp_ok(scalar(grep { /\|error$/ && $audit_monitor->{$_} } keys %$audit_monitor), '>=', 1,
+	'the audit reports password_encryption = md5 as an error');
+my $scrapes = scrape_both();
+check_metrics($_, $scrapes->{$_}, $audit_monitor) foreach qw(postgres_exporter sql_exporter);
 
 # ---- scrape 2: with read access to pg_hba_file_rules the hba checks run ----
 
@@ -436,44 +626,58 @@ $node->safe_psql(
 GRANT SELECT ON pg_catalog.pg_hba_file_rules TO monitoring_role;
 GRANT EXECUTE ON FUNCTION pg_catalog.pg_hba_file_rules() TO monitoring_role;
 });
-$scrape = scrape_settled();
-no_scrape_errors($scrape, 'pg_monitor and pg_hba_file_rules');
-my $audit_full = audit_counts();
-is_deeply(by_labels($scrape->{samples}, 'sslinfo_ext_audit_findings', 'status'), $audit_full,
-	'audit_findings equal a superuser\'s ssl_config_audit() once pg_hba_file_rules is readable');
-isnt(join(',', map { $audit_full->{$_} } qw(ok warning error)),
-	join(',', map { $audit_monitor->{$_} } qw(ok warning error)),
+$scrapes = scrape_both();
+my $audit_full = audit_statuses();
+isnt(join(',', map { "$_=$audit_full->{$_}" } sort keys %$audit_full),
+	join(',', map { "$_=$audit_monitor->{$_}" } sort keys %$audit_monitor),
 	'reading pg_hba_file_rules changes the audit (the hba checks ran)');
+foreach my $exporter (qw(postgres_exporter sql_exporter))
+{
+	no_scrape_errors($exporter, $scrapes->{$exporter}, "$exporter, pg_hba_file_rules");
+	is_deeply(by_labels($scrapes->{$exporter}{ours}, 'sslinfo_ext_audit_check_status', qw(check status)),
+		$audit_full,
+		"$exporter: audit_check_status equal a superuser's ssl_config_audit() once pg_hba_file_rules is readable");
+}
 
 # ---- scrape 3: without pg_monitor ----
 
 $node->safe_psql('postgres', 'REVOKE pg_monitor FROM monitoring_role');
-$scrape = scrape_settled();
-$samples = $scrape->{samples};
-is(value_of($samples, 'pg_exporter_last_scrape_error'), 1,
-	'without pg_monitor: pg_exporter_last_scrape_error 1');
-like($scrape->{log}, qr/permission denied for function $_/,
-	"without pg_monitor: the exporter logs that $_ is denied")
-  foreach qw(ssl_server_certificates ssl_crl_status ssl_config_audit);
-ok(!samples_named($samples, $_), "without pg_monitor: no $_")
-  foreach qw(sslinfo_ext_server_cert_days_left sslinfo_ext_audit_findings
-  sslinfo_ext_crl_seconds_until_next_update);
-my $masked = by_labels($samples, 'sslinfo_ext_sessions_count', qw(ssl version cipher));
-is_deeply($masked,
+$scrapes = scrape_both();
+is(value_of($scrapes->{postgres_exporter}{samples}, 'pg_exporter_last_scrape_error'), 1,
+	'postgres_exporter without pg_monitor: pg_exporter_last_scrape_error 1');
+is_deeply(
+	by_labels($scrapes->{sql_exporter}{samples}, 'sql_exporter_last_scrape_failed', 'query'),
+	{ map { $_ => ($pe_metrics{$_}{sql} =~ /ssl_server_certificates|ssl_crl_status|ssl_config_audit/ ? 1 : 0) } keys %sql_metrics },
+	'sql_exporter without pg_monitor: last_scrape_failed 1 for the certificate, CRL and audit queries only');
+foreach my $exporter (qw(postgres_exporter sql_exporter))
+{
+	my $scrape = $scrapes->{$exporter};
+	my $what = "$exporter without pg_monitor";
+	like($scrape->{log}, qr/permission denied for function $_/,
+		"$what: the exporter logs that $_ is denied")
+	  foreach qw(ssl_server_certificates ssl_crl_status ssl_config_audit);
+	ok(!samples_named($scrape->{ours}, $_), "$what: no $_")
+	  foreach grep { /server_cert|audit|crl/ } @our_families;
+	my %masked;
+	my %exporter_state = map { $_ => 1 } split /,/, $scrape->{exporter_sessions};
+	foreach my $s (samples_named($scrape->{ours}, 'sslinfo_ext_sessions_count'))
 	{
-		'unknown||' => scalar(@sessions),
-		map { $_ => 1 } split /,/, $scrape->{exporter_sessions}
-	},
-	'without pg_read_all_stats: other roles\' sessions are counted as ssl="unknown"');
-cmp_ok(value_of($samples, 'sslinfo_ext_client_cert_min_days_left'), '>', 300,
-	'without pg_read_all_stats: only the role\'s own (long-lived) client certificate counts');
+		my $key = join '|', map { $s->{labels}{$_} } qw(ssl version cipher tls_group);
+		$masked{ $exporter_state{"$key|$s->{labels}{datname}"} ? 'exporter' : $key } += $s->{value};
+	}
+	is_deeply(\%masked,
+		{ 'unknown|||' => scalar(@sessions), exporter => scalar(split /,/, $scrape->{exporter_sessions}) },
+		"$what: other roles' sessions are counted as ssl=\"unknown\" without version, cipher or group");
+	cmp_ok(value_of($scrape->{ours}, 'sslinfo_ext_client_cert_not_after_timestamp_seconds') - time, '>', 300 * 86400,
+		"$what: only the role's own (long-lived) client certificate counts");
+}
 
 # ---- stop ----
 
 close_sessions();
-stop_exporter();
-ok(!$http->get("http://127.0.0.1:$http_port/metrics")->{success},
-	'exporter stopped: /metrics no longer answers');
+stop_process('postgres_exporter');
+ok(!$http->get("http://127.0.0.1:$pe_port/metrics")->{success},
+	'postgres_exporter stopped: /metrics no longer answers');
 
 $node->stop;
 done_testing();

@@ -312,7 +312,9 @@ sub server_is_fine
 		SELECT min(pid) FROM pg_stat_activity WHERE usename = 'tls_user'});
 	my $offset = -s $node->logfile;
 	kill 'KILL', $pid;
-	ok($node->wait_for_log(qr/server process \(PID $pid\) was terminated by signal 9/, $offset),
+	# 18 names the kind of process: "client backend (PID N) was terminated"
+	my $process = $node->pg_version >= 18 ? 'client backend' : 'server process';
+	ok($node->wait_for_log(qr/\Q$process\E \(PID $pid\) was terminated by signal 9/, $offset),
 		'SIGKILL: the postmaster noticed');
 	ok($node->wait_for_log(qr/database system is ready to accept connections/, $offset),
 		'SIGKILL: crash recovery completed');

@@ -3,14 +3,19 @@
 # (make demo).  Source it from the top of the source tree; it defines
 # functions and variables only.
 #
-#   ensure_packages    install what is missing (root) or print the one
-#                      apt-get line to run and exit 1 (not root)
+#   ensure_packages [PKG...]  install what is missing of PKG... (default:
+#                      REQUIRED_PACKAGES) as root, or print the one apt-get
+#                      line to run and exit 1 (not root)
+#   copy_sources DEST  the tree's sources without .git and build products
 #   build_extension    make with the system pg_config (COPT honoured)
 #   private_install    build/install: a copy of the system's PostgreSQL
 #                      plus our extension (PostgreSQL is relocatable)
 #   make_certs         certificates into build/certs
 #   tree_for_server_user   where the unprivileged part must run when we are
 #                      root (this tree, or a copy under /tmp)
+#   run_in_root_unless_native  for a major this system does not carry, run
+#                      the calling script again inside its Debian root
+#                      (test/roots.sh) and exit with its status
 #
 # Several work trees may run these at the same time: everything is under the
 # tree's own build/, /tmp names come from mktemp, ports from the shared port
@@ -30,8 +35,7 @@ CERTDIR="$BUILD/certs"
 # The one list of Debian packages the tests and the demo need.
 REQUIRED_PACKAGES=(
 	"postgresql-$PG_MAJOR"
-	"postgresql-server-dev-$PG_MAJOR"
-	postgresql-contrib
+	"postgresql-server-dev-$PG_MAJOR"	# contrib (sslinfo) is part of postgresql-N
 	libssl-dev
 	libkrb5-dev
 	libipc-run-perl
@@ -39,6 +43,7 @@ REQUIRED_PACKAGES=(
 	gcc
 	openssl
 	prometheus-postgres-exporter
+	prometheus-sql-exporter libyaml-libyaml-perl	# t/060: sql_exporter, YAML::XS
 	prometheus	# promtool: checks monitoring/alerts.yml
 )
 
@@ -55,7 +60,7 @@ say()
 missing_packages()
 {
 	local p
-	for p in "${REQUIRED_PACKAGES[@]}"; do
+	for p in "$@"; do
 		if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
 			echo "$p"
 		fi
@@ -64,12 +69,14 @@ missing_packages()
 
 ensure_packages()
 {
+	local -a wanted=("$@")
+	[ ${#wanted[@]} -gt 0 ] || wanted=("${REQUIRED_PACKAGES[@]}")
 	if ! command -v dpkg-query >/dev/null; then
-		say "not a Debian system: make sure these are installed: ${REQUIRED_PACKAGES[*]}"
+		say "not a Debian system: make sure these are installed: ${wanted[*]}"
 		return 0
 	fi
 	local -a missing
-	mapfile -t missing < <(missing_packages)
+	mapfile -t missing < <(missing_packages "${wanted[@]}")
 	[ ${#missing[@]} -eq 0 ] && return 0
 
 	if ! is_root; then
@@ -86,11 +93,30 @@ ensure_packages()
 	fi
 	export DEBIAN_FRONTEND=noninteractive UCF_FORCE_CONFFOLD=1
 	if ! apt-get update </dev/null ||
-		! apt-get install -y \
+		! apt-get install -y --no-install-recommends \
 			-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
 			"${missing[@]}" </dev/null; then
 		echo "could not install ${missing[*]}: see apt-get's messages above" >&2
 		exit 1
+	fi
+}
+
+# The sources as git sees them (tracked files and untracked ones it does
+# not ignore, so work in progress comes along; .gitignore keeps out every
+# build product: objects, libraries, bitcode, build/), or, outside a git
+# checkout, everything but build/ and build products.  A copy must never
+# carry another build's objects: make would take them as up to date.
+copy_sources()
+{
+	local dest="$1"
+	mkdir -p "$dest"
+	if git -C "$TOP" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		(cd "$TOP" && git ls-files -z --cached --others --exclude-standard |
+			while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+			tar --null -T - -cf -) | tar -C "$dest" -xf -
+	else
+		tar -C "$TOP" --exclude=./build --exclude=./.git --exclude='*.o' --exclude='*.so' \
+			--exclude='*.bc' --exclude=./fuzz/out -cf - . | tar -C "$dest" -xf -
 	fi
 }
 
@@ -146,6 +172,25 @@ tree_for_server_user()
 	fi
 	chown -R postgres: "$tree/build"
 	echo "$tree"
+}
+
+# The settings a run inside a root inherits from this one.
+ROOT_PASSED_VARS=(PG_MAJOR COPT SANITIZE PROVE_TESTS PROVE_FLAGS BENCH_ROUNDS BENCH_SECONDS)
+
+run_in_root_unless_native()
+{
+	local script="$1" v
+	shift
+	bash test/roots.sh native "$PG_MAJOR" && return 0
+	bash test/roots.sh suite "$PG_MAJOR" >/dev/null ||
+		{ echo "no Debian suite is known for PostgreSQL $PG_MAJOR (test/roots.sh: 15 17 18 19)" >&2; echo "0 passed, 1 failed"; exit 1; }
+	local -a pass=()
+	for v in "${ROOT_PASSED_VARS[@]}"; do
+		[ -n "${!v:-}" ] && pass+=("$v=${!v}")
+	done
+	say "PostgreSQL $PG_MAJOR: running $script in the Debian $(bash test/roots.sh suite "$PG_MAJOR") root (test/roots.sh)"
+	bash test/roots.sh run "$PG_MAJOR" -- env "${pass[@]}" bash "$script" "$@"
+	exit
 }
 
 # Run "$@" as the user the clusters run as (postgres when we are root),

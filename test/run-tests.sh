@@ -103,9 +103,13 @@ run_tap()
 		mkdir -p "$PORT_LOCK_DIR"
 		chmod 1777 "$PORT_LOCK_DIR" 2>/dev/null || true  # a concurrent run may own it
 	fi
+	# TESTDIR is what PostgreSQL::Test reads up to 15, TESTDATADIR and
+	# TESTLOGDIR from 16 on: the same layout either way.
 	# shellcheck disable=SC2086
 	PATH="$PRIV_BINDIR:$PATH" \
 		TESTDIR="$TOP/build/tap" \
+		TESTDATADIR="$TOP/build/tap/tmp_check" \
+		TESTLOGDIR="$TOP/build/tap/tmp_check/log" \
 		PG_REGRESS="$PRIV_PGXS/src/test/regress/pg_regress" \
 		PG_TEST_PORT_DIR="$PORT_LOCK_DIR" \
 		SSLINFO_EXT_CERTDIR="$CERTDIR" \
@@ -172,6 +176,8 @@ fi
 
 # ---- setup (as the invoking user) -----------------------------------------
 
+run_in_root_unless_native test/run-tests.sh
+
 setup_failed()
 {
 	echo "$1" >&2
@@ -180,6 +186,9 @@ setup_failed()
 }
 
 ensure_packages
+# The bitcode step's clang (PGXS with_llvm) compiles every file too.
+clang_bin="$(sed -n 's/^CLANG = //p' "$SYS_PGLIB/lib/pgxs/src/Makefile.global" 2>/dev/null)"
+say "versions: $("$SYS_PG_CONFIG" --version), $(openssl version | cut -d' ' -f1-2), $(gcc --version | head -n 1)${clang_bin:+, $("$clang_bin" --version 2>/dev/null | head -n 1)}"
 if sanitize_enabled; then
 	COPT="$(sanitize_copt)"
 	export COPT

@@ -45,6 +45,8 @@ REQUIRED_PACKAGES=(
 	prometheus-postgres-exporter
 	prometheus-sql-exporter libyaml-libyaml-perl	# t/060: sql_exporter, YAML::XS
 	prometheus	# promtool: checks monitoring/alerts.yml
+	gdb	# t/045: holds a reader between the status snapshot and the registry
+	strace	# t/054: how the server reads its key file
 )
 
 is_root()

@@ -33,6 +33,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "access/xact.h"
 #include "catalog/pg_authid.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -87,7 +88,28 @@
 
 
 /* Settings */
-static bool policy_enabled = true;
+typedef enum PolicyMode
+{
+	POLICY_OFF,
+	POLICY_ON,
+	POLICY_WARN
+} PolicyMode;
+
+/* "on" and "off" keep accepting the spellings of the boolean it once was */
+static const struct config_enum_entry policy_mode_options[] = {
+	{"off", POLICY_OFF, false},
+	{"on", POLICY_ON, false},
+	{"warn", POLICY_WARN, false},
+	{"false", POLICY_OFF, true},
+	{"true", POLICY_ON, true},
+	{"no", POLICY_OFF, true},
+	{"yes", POLICY_ON, true},
+	{"0", POLICY_OFF, true},
+	{"1", POLICY_ON, true},
+	{NULL, 0, false}
+};
+
+static int	policy_mode = POLICY_ON;
 static char *allowed_ciphers_setting = NULL;
 
 /* The allowlist in force, and its names joined for values and hints */
@@ -181,6 +203,39 @@ set_guc_check_error(const char *parameter, const char *value,
 	GUC_check_errmsg("%s", problem.message);
 	GUC_check_errdetail("%s", problem.detail);
 	GUC_check_errhint("%s", problem.hint);
+}
+
+/*
+ * The level at which warn mode reports a value "on" would refuse: WARNING
+ * in the postmaster (start, reload) and in a statement (ALTER SYSTEM,
+ * reading pg_file_settings); DEBUG2 in the other processes that re-read
+ * the configuration at each reload, as PostgreSQL words its own reload
+ * problems, so the log gets the report once, not once per backend.
+ */
+static int
+warn_mode_level(void)
+{
+	return (!IsUnderPostmaster || IsTransactionState()) ? WARNING : DEBUG2;
+}
+
+/*
+ * Warn mode: the report "on" would have refused the value with, as a
+ * WARNING.  The value is then applied as PostgreSQL reads it.
+ */
+static void
+report_nonconforming_value(const char *parameter, const char *value,
+						   const CpEntry *e, CpMode mode)
+{
+	EntryProblem problem;
+
+	describe_bad_entry(parameter, value, e, mode, &problem);
+	ereport(warn_mode_level(),
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg_internal("%s", problem.message),
+			 errdetail_internal("%s sslinfo_ext.cipher_policy is \"warn\": the value is "
+								"applied as PostgreSQL reads it; \"on\" would refuse it.",
+								problem.detail),
+			 errhint("%s", problem.hint)));
 }
 
 /* Is this ssl_ciphers value PostgreSQL's wired-in default, unchanged? */
@@ -398,16 +453,29 @@ check_ssl_ciphers_policy(char **newval, void **extra, GucSource source)
 	CpEntry		entries[CP_MAX_ENTRIES + 1];
 	CpResult	result;
 
+	bool		at_default;
+
 	if (prev_ssl_ciphers_check_hook != NULL &&
 		!prev_ssl_ciphers_check_hook(newval, extra, source))
 		return false;
-	if (!policy_enabled || *newval == NULL)
+	if (policy_mode == POLICY_OFF || *newval == NULL)
 		return true;
 
-	value = is_builtin_default(*newval, source) ? "ALL" : *newval;
+	at_default = is_builtin_default(*newval, source);
+	/* warn mode leaves PostgreSQL's default as PostgreSQL reads it */
+	if (at_default && policy_mode == POLICY_WARN)
+		return true;
+	value = at_default ? "ALL" : *newval;
 	parse_value(value, CP_MODE_SSL_CIPHERS, entries, &result);
 	if (result.first_error >= 0)
 	{
+		if (policy_mode == POLICY_WARN)
+		{
+			report_nonconforming_value("ssl_ciphers", value,
+									   &entries[result.first_error],
+									   CP_MODE_SSL_CIPHERS);
+			return true;
+		}
 		set_guc_check_error("ssl_ciphers", value, &entries[result.first_error],
 							CP_MODE_SSL_CIPHERS);
 		return false;
@@ -457,7 +525,17 @@ apply_policy_to_value_in_place(void)
 	(void) set_config_option("ssl_ciphers", current, PGC_POSTMASTER,
 							 at_default ? PGC_S_DYNAMIC_DEFAULT : rec->source,
 							 GUC_ACTION_SET, true, FATAL, false);
-	if (at_default && !IsUnderPostmaster)
+	if (at_default && !IsUnderPostmaster && policy_mode == POLICY_WARN)
+	{
+		ereport(LOG,
+				(errmsg("ssl_ciphers is at PostgreSQL's built-in default \"%s\", which sslinfo_ext.cipher_policy = warn leaves as it is",
+						current),
+				 errdetail("With sslinfo_ext.cipher_policy = on it would be taken as \"ALL\": "
+						   "the server would offer these TLS 1.2 cipher suites only: %s.",
+						   allowlist_commas)));
+		builtin_default_noted = true;
+	}
+	else if (at_default && !IsUnderPostmaster)
 	{
 		ereport(LOG,
 				(errmsg("ssl_ciphers is at PostgreSQL's built-in default \"%s\", which sslinfo_ext takes as \"ALL\"",
@@ -487,13 +565,19 @@ cipher_policy_tls_init(SSL_CTX *context, bool isServerStart)
 
 	if (prev_openssl_tls_init_hook)
 		prev_openssl_tls_init_hook(context, isServerStart);
-	if (!cipher_policy_is_on())
+	if (!cipher_policy_is_checking())
 		return;
 
 	if (ssl_ciphers_record->source == PGC_S_DEFAULT ||
 		ssl_ciphers_record->source == PGC_S_DYNAMIC_DEFAULT)
 	{
-		if (!builtin_default_noted)
+		if (!builtin_default_noted && policy_mode == POLICY_WARN)
+			ereport(LOG,
+					(errmsg("ssl_ciphers is back at PostgreSQL's built-in default, which sslinfo_ext.cipher_policy = warn leaves as it is"),
+					 errdetail("With sslinfo_ext.cipher_policy = on it would be taken as \"ALL\": "
+							   "the server would offer these TLS 1.2 cipher suites only: %s.",
+							   allowlist_commas)));
+		else if (!builtin_default_noted)
 			ereport(LOG,
 					(errmsg("ssl_ciphers is back at PostgreSQL's built-in default, which sslinfo_ext takes as \"ALL\""),
 					 errdetail("The server offers these TLS 1.2 cipher suites: %s.",
@@ -540,7 +624,8 @@ refuse_configured_allowlist(const char *value)
 		return;
 	describe_bad_entry("sslinfo_ext.allowed_ciphers", value,
 					   &entries[result.first_error], CP_MODE_ALLOWLIST, &problem);
-	ereport(FATAL,
+	/* warn mode: PostgreSQL has already kept the default list */
+	ereport(policy_mode == POLICY_WARN ? WARNING : FATAL,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg_internal("%s", problem.message),
 			 errdetail_internal("%s", problem.detail),
@@ -569,13 +654,15 @@ cipher_policy_init(void)
 	if (placeholder != NULL)
 		configured_allowlist = pstrdup(placeholder);
 
-	DefineCustomBoolVariable("sslinfo_ext.cipher_policy",
+	DefineCustomEnumVariable("sslinfo_ext.cipher_policy",
 							 "Holds ssl_ciphers to the openGauss cipher rule.",
 							 "When on, and sslinfo_ext is in shared_preload_libraries, "
 							 "ssl_ciphers must be \"ALL\" or names from "
-							 "sslinfo_ext.allowed_ciphers separated by \";\".",
-							 &policy_enabled,
-							 true,
+							 "sslinfo_ext.allowed_ciphers separated by \";\"; "
+							 "warn checks the same but only reports.",
+							 &policy_mode,
+							 POLICY_ON,
+							 policy_mode_options,
 							 context,
 							 0,
 							 NULL, NULL, NULL);
@@ -589,7 +676,7 @@ cipher_policy_init(void)
 							   0,
 							   check_allowed_ciphers, assign_allowed_ciphers, NULL);
 
-	if (!process_shared_preload_libraries_in_progress || !policy_enabled)
+	if (!process_shared_preload_libraries_in_progress || policy_mode == POLICY_OFF)
 		return;
 
 	if (configured_allowlist != NULL &&
@@ -621,13 +708,19 @@ cipher_policy_init(void)
 bool
 cipher_policy_is_on(void)
 {
-	return hook_installed && policy_enabled;
+	return hook_installed && policy_mode == POLICY_ON;
+}
+
+bool
+cipher_policy_is_checking(void)
+{
+	return hook_installed && policy_mode != POLICY_OFF;
 }
 
 bool
 cipher_policy_tls13_bypass(void)
 {
-	return cipher_policy_is_on() &&
+	return cipher_policy_is_checking() &&
 		(ssl_max_protocol_version == PG_TLS_ANY ||
 		 ssl_max_protocol_version >= PG_TLS1_3_VERSION);
 }

@@ -28,9 +28,17 @@
  * - cipher_policy_conforms() returns true, or false with *problem set to a
  *   palloc'd one-line message naming the first bad entry and its
  *   position.  It applies the rule whether or not the policy is on.
+ * - sslinfo_ext.cipher_policy = warn (rollout): every check is made as
+ *   with on, but a value on would refuse is only reported (WARNING) and
+ *   applied as PostgreSQL reads it; an invalid allowlist at start is a
+ *   WARNING (the default list stays).  A conforming value is applied as
+ *   with on ("ALL" expanded), except that PostgreSQL's untouched built-in
+ *   default stays as it is, so preloading in warn mode changes nothing.
  * - cipher_policy_is_on(): the check hook is installed (preloaded) and
- *   sslinfo_ext.cipher_policy is on.
- * - cipher_policy_tls13_bypass(): the policy is on and
+ *   sslinfo_ext.cipher_policy is on (the policy is enforced).
+ * - cipher_policy_is_checking(): the hook is installed and the setting
+ *   is on or warn.
+ * - cipher_policy_tls13_bypass(): the policy is on or warn and
  *   ssl_max_protocol_version lets clients negotiate TLS 1.3, whose suites
  *   ssl_ciphers does not govern.
  * - Nothing here raises an ERROR in the postmaster.
@@ -47,6 +55,7 @@
 extern void cipher_policy_init(void);
 extern bool cipher_policy_conforms(const char *value, char **problem);
 extern bool cipher_policy_is_on(void);
+extern bool cipher_policy_is_checking(void);
 extern bool cipher_policy_tls13_bypass(void);
 
 #endif							/* SSLINFO_EXT_CIPHER_POLICY_H */

@@ -390,6 +390,11 @@ check_cipher_policy(void)
 					  psprintf("ssl_ciphers = '%s' does not conform to the cipher policy: %s",
 							   ciphers, problem ? problem : "unknown problem."),
 					  "Set ssl_ciphers to 'ALL' or to ';'-separated suites from sslinfo_ext.allowed_ciphers, with sslinfo_ext.cipher_policy = on, and reload.");
+	if (!cipher_policy_is_on() && cipher_policy_is_checking())
+		return result(AUDIT_WARNING,
+					  psprintf("ssl_ciphers = '%s' conforms to the cipher policy, but the policy is not enforced (sslinfo_ext.cipher_policy = warn only reports values it would refuse).",
+							   ciphers),
+					  "Set sslinfo_ext.cipher_policy = on and restart once no value it would refuse is reported.");
 	if (!cipher_policy_is_on())
 		return result(AUDIT_WARNING,
 					  psprintf("ssl_ciphers = '%s' conforms to the cipher policy, but the policy is not enforced (sslinfo_ext.cipher_policy is off or sslinfo_ext is not preloaded).",
@@ -409,7 +414,7 @@ check_tls13_bypass(void)
 					  psprintf("%s allows TLS 1.3, whose cipher suites ssl_ciphers does not govern: TLS 1.3 sessions bypass the cipher policy.",
 							   protocol_setting_text("ssl_max_protocol_version", "no maximum")),
 					  "Set ssl_max_protocol_version = 'TLSv1.2' if the policy must hold for every session, and reload.");
-	if (!cipher_policy_is_on())
+	if (!cipher_policy_is_checking())
 		return result(AUDIT_OK,
 					  pstrdup("The cipher policy is off, so there is nothing for TLS 1.3 to bypass."),
 					  NULL);

@@ -119,6 +119,8 @@ CREATE FUNCTION pg_stat_ssl_ext_sessions(
     OUT client_signature_algorithm text,
     OUT tls_group text,
     OUT sni text,
+    OUT alpn text,
+    OUT server_fingerprint text,
     OUT truncated boolean)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'sslinfo_ext_pg_stat_ssl_ext_sessions'
@@ -139,6 +141,28 @@ CREATE FUNCTION pg_stat_ssl_ext_memory(
 RETURNS record
 AS 'MODULE_PATHNAME', 'sslinfo_ext_pg_stat_ssl_ext_memory'
 LANGUAGE C VOLATILE PARALLEL SAFE;
+
+--
+-- What PostgreSQL 17+ negotiates (ALPN), the certificate the server
+-- presented, and the key-exchange groups (src/tls_facts.c): the calling
+-- session's own, like contrib sslinfo's functions.
+--
+
+CREATE FUNCTION ssl_alpn() RETURNS text
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_alpn'
+LANGUAGE C STRICT PARALLEL RESTRICTED;
+
+CREATE FUNCTION ssl_server_fingerprint() RETURNS text
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_server_fingerprint'
+LANGUAGE C STRICT PARALLEL RESTRICTED;
+
+CREATE FUNCTION ssl_supported_groups() RETURNS text[]
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_supported_groups'
+LANGUAGE C STRICT PARALLEL RESTRICTED;
+
+CREATE FUNCTION ssl_shared_groups() RETURNS text[]
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_shared_groups'
+LANGUAGE C STRICT PARALLEL RESTRICTED;
 
 --
 -- BEGIN COMMENTS (every function and view of the extension)
@@ -194,6 +218,14 @@ COMMENT ON FUNCTION pg_stat_ssl_ext_sessions() IS
 'the rows of the view pg_stat_ssl_ext';
 COMMENT ON VIEW pg_stat_ssl_ext IS
 'every session''s TLS state and client certificate, masked like pg_stat_ssl; other sessions'' certificates need shared_preload_libraries = ''sslinfo_ext''';
+COMMENT ON FUNCTION ssl_alpn() IS
+'protocol ALPN selected for the current connection (postgresql, PostgreSQL 17+); NULL without ALPN';
+COMMENT ON FUNCTION ssl_server_fingerprint() IS
+'SHA-256 of the certificate the server presented to the current connection (DER), lowercase hex';
+COMMENT ON FUNCTION ssl_supported_groups() IS
+'key-exchange groups the current client offered, by OpenSSL name';
+COMMENT ON FUNCTION ssl_shared_groups() IS
+'key-exchange groups both the current client and the server support, in the server''s order';
 COMMENT ON FUNCTION pg_stat_ssl_ext_memory(integer) IS
 'shared memory of pg_stat_ssl_ext: slots, slots in use, bytes, for max_connections or the given number';
 

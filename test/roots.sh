@@ -245,13 +245,16 @@ ensure_root()
 
 # A copy of the tree (without .git and build/) replaces /srv/sslinfo_ext's
 # sources; its build/ stays, so the private install and certificates are
-# reused like on the host.
+# reused like on the host.  The host's build products stay behind: they
+# were built against another major, and being newer than the sources they
+# would look up to date to make in the root.
 copy_tree()
 {
 	local dest="$1/srv/sslinfo_ext"
 	mkdir -p "$dest"
 	find "$dest" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
-	tar -C "$TOP" --exclude=./.git --exclude=./build -cf - . | tar -C "$dest" -xf -
+	tar -C "$TOP" --exclude=./.git --exclude=./build \
+		--exclude='*.o' --exclude='*.bc' --exclude='*.so' -cf - . | tar -C "$dest" -xf -
 }
 
 cmd="${1:-}"

@@ -165,6 +165,19 @@ AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_shared_groups'
 LANGUAGE C STRICT PARALLEL RESTRICTED;
 
 --
+-- ssl_tls13_ciphers policy (PostgreSQL 18+; src/cipher_policy.c): the
+-- sibling of ssl_cipher_policy_check() for that setting's own syntax.  It
+-- exists on every major so the SQL is the same; before 18 it says why it
+-- has nothing to check.
+--
+
+CREATE FUNCTION ssl_tls13_cipher_policy_check(value text,
+    OUT "position" integer, OUT entry text, OUT ok boolean, OUT detail text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_tls13_cipher_policy_check'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+
+--
 -- BEGIN COMMENTS (every function and view of the extension)
 --
 -- Kept together so they can move into a fresh-install script as they are.
@@ -226,6 +239,8 @@ COMMENT ON FUNCTION ssl_supported_groups() IS
 'key-exchange groups the current client offered, by OpenSSL name';
 COMMENT ON FUNCTION ssl_shared_groups() IS
 'key-exchange groups both the current client and the server support, in the server''s order';
+COMMENT ON FUNCTION ssl_tls13_cipher_policy_check(text) IS
+'check an ssl_tls13_ciphers value (PostgreSQL 18+) against sslinfo_ext.allowed_tls13_ciphers, one row per entry';
 COMMENT ON FUNCTION pg_stat_ssl_ext_memory(integer) IS
 'shared memory of pg_stat_ssl_ext: slots, slots in use, bytes, for max_connections or the given number';
 

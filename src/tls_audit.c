@@ -409,6 +409,25 @@ check_cipher_policy(void)
 static AuditResult
 check_tls13_bypass(void)
 {
+	if (cipher_policy_tls13_governed())
+	{
+		const char *setting = tls_files_setting("ssl_tls13_ciphers");
+		/* "" leaves OpenSSL's own list in force: say which */
+		char	   *tls13 = setting[0] ? psprintf("'%s'", setting) :
+		psprintf("'' (OpenSSL's default suites %s)",
+				 cipher_policy_tls13_in_force(setting));
+		char	   *problem = NULL;
+
+		if (!cipher_policy_tls13_conforms(setting, &problem))
+			return result(AUDIT_ERROR,
+						  psprintf("ssl_tls13_ciphers = %s does not conform to the cipher policy: %s",
+								   tls13, problem ? problem : "unknown problem."),
+						  "Set ssl_tls13_ciphers to ':'-separated suites from sslinfo_ext.allowed_tls13_ciphers, and reload.");
+		return result(AUDIT_OK,
+					  psprintf("TLS 1.3 sessions are held to the cipher policy too: ssl_tls13_ciphers = %s conforms to sslinfo_ext.allowed_tls13_ciphers.",
+							   tls13),
+					  NULL);
+	}
 	if (cipher_policy_tls13_bypass())
 		return result(AUDIT_WARNING,
 					  psprintf("%s allows TLS 1.3, whose cipher suites ssl_ciphers does not govern: TLS 1.3 sessions bypass the cipher policy.",

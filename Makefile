@@ -20,6 +20,7 @@ OBJS = \
 	src/tls_audit.o \
 	src/tls_facts.o \
 	src/tls_files.o \
+	src/tls_groups.o \
 	src/x509_render.o
 
 EXTENSION = sslinfo_ext

@@ -43,6 +43,7 @@
 #include "require_ssl.h"
 #include "tls_audit.h"
 #include "tls_files.h"
+#include "tls_groups.h"
 
 typedef enum AuditStatus
 {
@@ -803,6 +804,53 @@ check_hba_no_client_cert(List *rules)
 				  "Add clientcert=verify-full to these rules (or use the cert method), with ssl_ca_file set, and reload.");
 }
 
+/* --- key exchange and negotiation ---------------------------------------- */
+
+/*
+ * The key-exchange groups: ssl_groups from 18 (a list, the post-quantum
+ * hybrids possible), ssl_ecdh_curve before (one curve).
+ */
+static AuditResult
+check_key_exchange_groups(void)
+{
+#if PG_VERSION_NUM >= 180000
+	const char *setting = "ssl_groups";
+#else
+	const char *setting = "ssl_ecdh_curve";
+#endif
+	GroupJudgement j;
+
+	tls_groups_judge(setting, tls_files_setting(setting), &j);
+	return result(j.bad ? AUDIT_ERROR : (j.unknown ? AUDIT_WARNING : AUDIT_OK),
+				  j.detail, j.hint);
+}
+
+/*
+ * What decides the outcome of a negotiation: the server's order of
+ * preference.  From 17 direct TLS negotiation and ALPN are always accepted
+ * and have no setting; the detail says so rather than check nothing.
+ */
+static AuditResult
+check_server_cipher_order(void)
+{
+	const char *later =
+#if PG_VERSION_NUM >= 170000
+		" Direct TLS negotiation (sslnegotiation=direct) and ALPN are accepted from PostgreSQL 17 on and have no server setting.";
+#else
+		"";
+#endif
+
+	if (setting_is("ssl_prefer_server_ciphers", "on"))
+		return result(AUDIT_OK,
+					  psprintf("ssl_prefer_server_ciphers = on: the server's order of its cipher suites decides the negotiation.%s",
+							   later),
+					  NULL);
+	return result(AUDIT_WARNING,
+				  psprintf("ssl_prefer_server_ciphers = off: each client picks, in its own order, among the suites the server allows.%s",
+						   later),
+				  "Set ssl_prefer_server_ciphers = on and reload, so that the order of ssl_ciphers holds.");
+}
+
 /* --- passwords and require_ssl ----------------------------------------- */
 
 static AuditResult
@@ -882,6 +930,8 @@ sslinfo_ext_ssl_config_audit(PG_FUNCTION_ARGS)
 	emit(rsinfo, "cipher_policy", check_cipher_policy());
 	emit(rsinfo, "tls13_bypass", check_tls13_bypass());
 	emit(rsinfo, "min_protocol", check_min_protocol());
+	emit(rsinfo, "key_exchange_groups", check_key_exchange_groups());
+	emit(rsinfo, "server_cipher_order", check_server_cipher_order());
 	emit(rsinfo, "hba_non_tls_remote",
 		 hba_readable ?
 		 hba_note_errors(check_hba_non_tls_remote(rules), hba_errors) :

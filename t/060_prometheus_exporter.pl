@@ -314,7 +314,8 @@ sub wait_for_metrics
 
 # postgres_exporter: started once, scraped on demand (it queries at scrape
 # time).  0.17 renamed the collector flags (bgwriter became stat_bgwriter).
-my ($pe_version) = (run_command([ $pe_bin, '--version' ]))[0] =~ /version (\d+\.\d+)/;
+# (kingpin prints the version on stdout or stderr, depending on its version)
+my ($pe_version) = join('', run_command([ $pe_bin, '--version' ])) =~ /version (\d+\.\d+)/;
 $pe_version //= '0.0';
 my ($pe_major, $pe_minor) = split /\./, $pe_version;
 my $bgwriter_collector = ($pe_major > 0 || $pe_minor >= 17) ? 'stat_bgwriter' : 'bgwriter';

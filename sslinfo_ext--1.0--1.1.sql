@@ -56,7 +56,8 @@ CREATE FUNCTION ssl_server_certificates(
     OUT key_bits integer,
     OUT signature_algorithm text,
     OUT san text[],
-    OUT loaded boolean)
+    OUT loaded boolean,
+    OUT host text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_server_certificates'
 LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
@@ -222,7 +223,7 @@ COMMENT ON FUNCTION ssl_client_san() IS
 
 -- 1.1 (ssl_cipher_policy_check() and ssl_supported_ciphers() have theirs above)
 COMMENT ON FUNCTION ssl_server_certificates() IS
-'certificates of ssl_cert_file (server, chain) and ssl_ca_file (ca) with validity, days left, fingerprint, key, and whether the server serves them; for pg_monitor';
+'certificates of ssl_cert_file (server, chain) and ssl_ca_file (ca), and on PostgreSQL 19 with ssl_sni of each pg_hosts.conf entry (host), with validity, days left, fingerprint, key, and whether the server serves them; for pg_monitor';
 COMMENT ON FUNCTION ssl_crl_status() IS
 'CRLs of ssl_crl_file and ssl_crl_dir: issuer, last and next update, revoked count, staleness; for pg_monitor';
 COMMENT ON FUNCTION ssl_config_audit() IS

@@ -41,6 +41,7 @@
 #include "cipher_policy.h"
 #include "pg_compat.h"
 #include "require_ssl.h"
+#include "sni_hosts.h"
 #include "tls_audit.h"
 #include "tls_files.h"
 #include "tls_groups.h"
@@ -804,6 +805,20 @@ check_hba_no_client_cert(List *rules)
 				  "Add clientcert=verify-full to these rules (or use the cert method), with ssl_ca_file set, and reload.");
 }
 
+/* --- pg_hosts.conf (19, ssl_sni = on) ------------------------------------ */
+
+static AuditResult
+check_sni_hosts(void)
+{
+	char	   *detail;
+	char	   *hint;
+	SniAuditStatus status = sni_hosts_audit(cert_expiry_warning_days, &detail, &hint);
+
+	return result(status == SNI_AUDIT_ERROR ? AUDIT_ERROR :
+				  status == SNI_AUDIT_WARNING ? AUDIT_WARNING : AUDIT_OK,
+				  detail, hint);
+}
+
 /* --- key exchange and negotiation ---------------------------------------- */
 
 /*
@@ -925,6 +940,7 @@ sslinfo_ext_ssl_config_audit(PG_FUNCTION_ARGS)
 	emit(rsinfo, "server_cert_expiry", check_server_cert_expiry());
 	emit(rsinfo, "server_key_match", check_server_key_match());
 	emit(rsinfo, "server_key_permissions", check_server_key_permissions());
+	emit(rsinfo, "sni_hosts", check_sni_hosts());
 	emit(rsinfo, "ca_configured", check_ca_configured());
 	emit(rsinfo, "crl_configured", check_crl_configured());
 	emit(rsinfo, "cipher_policy", check_cipher_policy());

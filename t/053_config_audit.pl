@@ -15,7 +15,7 @@ use SslinfoExtTest;
 my $certdir = certdir();
 
 my @checks = qw(ssl_enabled server_cert_expiry server_key_match
-  server_key_permissions ca_configured crl_configured cipher_policy
+  server_key_permissions sni_hosts ca_configured crl_configured cipher_policy
   tls13_bypass min_protocol key_exchange_groups server_cipher_order
   hba_non_tls_remote hba_weak_auth
   hba_no_client_cert password_encryption require_ssl);

@@ -16,10 +16,12 @@ OBJS = \
 	src/cipher_policy_parse.o \
 	src/require_ssl.o \
 	src/session_registry.o \
+	src/sni_hosts.o \
 	src/sql_datums.o \
 	src/tls_audit.o \
 	src/tls_facts.o \
 	src/tls_files.o \
+	src/tls_groups.o \
 	src/x509_render.o
 
 EXTENSION = sslinfo_ext

@@ -129,7 +129,8 @@ CREATE FUNCTION ssl_server_certificates(
     OUT key_bits integer,
     OUT signature_algorithm text,
     OUT san text[],
-    OUT loaded boolean)
+    OUT loaded boolean,
+    OUT host text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_server_certificates'
 LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
@@ -192,6 +193,8 @@ CREATE FUNCTION pg_stat_ssl_ext_sessions(
     OUT client_signature_algorithm text,
     OUT tls_group text,
     OUT sni text,
+    OUT alpn text,
+    OUT server_fingerprint text,
     OUT truncated boolean)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'sslinfo_ext_pg_stat_ssl_ext_sessions'
@@ -212,6 +215,41 @@ CREATE FUNCTION pg_stat_ssl_ext_memory(
 RETURNS record
 AS 'MODULE_PATHNAME', 'sslinfo_ext_pg_stat_ssl_ext_memory'
 LANGUAGE C VOLATILE PARALLEL SAFE;
+
+--
+-- What PostgreSQL 17+ negotiates (ALPN), the certificate the server
+-- presented, and the key-exchange groups (src/tls_facts.c): the calling
+-- session's own, like contrib sslinfo's functions.
+--
+
+CREATE FUNCTION ssl_alpn() RETURNS text
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_alpn'
+LANGUAGE C STRICT PARALLEL RESTRICTED;
+
+CREATE FUNCTION ssl_server_fingerprint() RETURNS text
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_server_fingerprint'
+LANGUAGE C STRICT PARALLEL RESTRICTED;
+
+CREATE FUNCTION ssl_supported_groups() RETURNS text[]
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_supported_groups'
+LANGUAGE C STRICT PARALLEL RESTRICTED;
+
+CREATE FUNCTION ssl_shared_groups() RETURNS text[]
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_shared_groups'
+LANGUAGE C STRICT PARALLEL RESTRICTED;
+
+--
+-- ssl_tls13_ciphers policy (PostgreSQL 18+; src/cipher_policy.c): the
+-- sibling of ssl_cipher_policy_check() for that setting's own syntax.  It
+-- exists on every major so the SQL is the same; before 18 it says why it
+-- has nothing to check.
+--
+
+CREATE FUNCTION ssl_tls13_cipher_policy_check(value text,
+    OUT "position" integer, OUT entry text, OUT ok boolean, OUT detail text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_tls13_cipher_policy_check'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
 
 --
 -- BEGIN COMMENTS (every function and view of the extension)
@@ -257,7 +295,7 @@ COMMENT ON FUNCTION ssl_client_san() IS
 
 -- 1.1 (ssl_cipher_policy_check() and ssl_supported_ciphers() have theirs above)
 COMMENT ON FUNCTION ssl_server_certificates() IS
-'certificates of ssl_cert_file (server, chain) and ssl_ca_file (ca) with validity, days left, fingerprint, key, and whether the server serves them; for pg_monitor';
+'certificates of ssl_cert_file (server, chain) and ssl_ca_file (ca), and on PostgreSQL 19 with ssl_sni of each pg_hosts.conf entry (host), with validity, days left, fingerprint, key, and whether the server serves them; for pg_monitor';
 COMMENT ON FUNCTION ssl_crl_status() IS
 'CRLs of ssl_crl_file and ssl_crl_dir: issuer, last and next update, revoked count, staleness; for pg_monitor';
 COMMENT ON FUNCTION ssl_config_audit() IS
@@ -266,6 +304,16 @@ COMMENT ON FUNCTION pg_stat_ssl_ext_sessions() IS
 'the rows of the view pg_stat_ssl_ext';
 COMMENT ON VIEW pg_stat_ssl_ext IS
 'every session''s TLS state and client certificate, masked like pg_stat_ssl; other sessions'' certificates need shared_preload_libraries = ''sslinfo_ext''';
+COMMENT ON FUNCTION ssl_alpn() IS
+'protocol ALPN selected for the current connection (postgresql, PostgreSQL 17+); NULL without ALPN';
+COMMENT ON FUNCTION ssl_server_fingerprint() IS
+'SHA-256 of the certificate the server presented to the current connection (DER), lowercase hex';
+COMMENT ON FUNCTION ssl_supported_groups() IS
+'key-exchange groups the current client offered, by OpenSSL name';
+COMMENT ON FUNCTION ssl_shared_groups() IS
+'key-exchange groups both the current client and the server support, in the server''s order';
+COMMENT ON FUNCTION ssl_tls13_cipher_policy_check(text) IS
+'check an ssl_tls13_ciphers value (PostgreSQL 18+) against sslinfo_ext.allowed_tls13_ciphers, one row per entry';
 COMMENT ON FUNCTION pg_stat_ssl_ext_memory(integer) IS
 'shared memory of pg_stat_ssl_ext: slots, slots in use, bytes, for max_connections or the given number';
 

@@ -71,6 +71,10 @@ static SessionValue own_issuer_dn;
 static SessionValue own_serial;
 static SessionValue own_fingerprint;
 static SessionValue own_san;
+static SessionValue own_alpn;
+static SessionValue own_server_fingerprint;
+static SessionValue own_supported_groups;
+static SessionValue own_shared_groups;
 
 /* DN field lookups already answered: (subject?, field name) -> value */
 typedef struct FieldAnswer
@@ -550,4 +554,53 @@ sslinfo_ext_ssl_client_san(PG_FUNCTION_ARGS)
 							  utf8_list_to_text_array(cert->client.san), false);
 	}
 	return session_value_get(&own_san, fcinfo);
+}
+
+/*
+ * What PostgreSQL 17 and later negotiate, and what the server presented
+ */
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_alpn);
+Datum
+sslinfo_ext_ssl_alpn(PG_FUNCTION_ARGS)
+{
+	return session_text(&own_alpn, tls_facts_own()->alpn, fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_server_fingerprint);
+Datum
+sslinfo_ext_ssl_server_fingerprint(PG_FUNCTION_ARGS)
+{
+	return session_text(&own_server_fingerprint,
+						tls_facts_own()->server_fingerprint, fcinfo);
+}
+
+/* A list of group names as this session's text[]; NULL without TLS */
+static Datum
+session_groups(SessionValue *sv, List *groups, FunctionCallInfo fcinfo)
+{
+	if (!sv->ready)
+	{
+		if (!tls_facts_own()->ssl_in_use)
+			session_value_set(sv, (Datum) 0, true);
+		else
+			session_value_set(sv, utf8_list_to_text_array(groups), false);
+	}
+	return session_value_get(sv, fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_supported_groups);
+Datum
+sslinfo_ext_ssl_supported_groups(PG_FUNCTION_ARGS)
+{
+	return session_groups(&own_supported_groups,
+						  tls_facts_own()->supported_groups, fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_shared_groups);
+Datum
+sslinfo_ext_ssl_shared_groups(PG_FUNCTION_ARGS)
+{
+	return session_groups(&own_shared_groups,
+						  tls_facts_own()->shared_groups, fcinfo);
 }

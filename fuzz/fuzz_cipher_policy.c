@@ -41,6 +41,12 @@
 	} while (0)
 
 static CpAllowlist default_allowlist;
+static CpAllowlist default_tls13_allowlist;
+
+/* sslinfo_ext.allowed_tls13_ciphers' default (src/cipher_policy.c) */
+#define DEFAULT_TLS13_ALLOWLIST \
+	"TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:" \
+	"TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_SHA256"
 
 static void
 build_default_allowlist(void)
@@ -54,6 +60,13 @@ build_default_allowlist(void)
 	CHECK(result.first_error < 0);
 	cp_allowlist_from_entries(entries, result.nentries, &default_allowlist);
 	CHECK(default_allowlist.n == 4);
+
+	CHECK(cp_parse(DEFAULT_TLS13_ALLOWLIST, strlen(DEFAULT_TLS13_ALLOWLIST),
+				   CP_MODE_TLS13_ALLOWLIST, NULL, entries, CP_MAX_ENTRIES + 1,
+				   &result));
+	CHECK(result.first_error < 0);
+	cp_allowlist_from_entries(entries, result.nentries, &default_tls13_allowlist);
+	CHECK(default_tls13_allowlist.n == 4);
 }
 
 static void
@@ -62,7 +75,7 @@ check_one(const char *value, size_t len, CpMode mode, const CpAllowlist *allow)
 	CpEntry		entries[CP_MAX_ENTRIES + 1];
 	CpResult	result;
 	size_t		previous_end = 0;
-	int			max_entries = (mode == CP_MODE_SSL_CIPHERS) ? allow->n : CP_MAX_ENTRIES;
+	int			max_entries = CP_MODE_IS_SETTING(mode) ? allow->n : CP_MAX_ENTRIES;
 
 	CHECK(cp_parse(value, len, mode, allow, entries, CP_MAX_ENTRIES + 1,
 				   &result));
@@ -93,11 +106,11 @@ check_one(const char *value, size_t len, CpMode mode, const CpAllowlist *allow)
 			CHECK(!cp_verdict_ok(e->verdict));
 		if (cp_verdict_ok(e->verdict) && !result.is_all)
 		{
-			CHECK(e->cipher != NULL && !cp_is_tls13(e->cipher));
+			CHECK(e->cipher != NULL && cp_is_tls13(e->cipher) == CP_MODE_IS_TLS13(mode));
 			CHECK(strlen(SSL_CIPHER_get_name(e->cipher)) == e->length);
 			CHECK(memcmp(SSL_CIPHER_get_name(e->cipher), value + e->offset,
 						 e->length) == 0);
-			if (mode == CP_MODE_SSL_CIPHERS)
+			if (CP_MODE_IS_SETTING(mode))
 				CHECK(cp_allowlist_contains(allow, e->cipher));
 		}
 		if (e->verdict == CP_NON_ASCII || e->verdict == CP_SEPARATOR_SYNTAX ||
@@ -120,14 +133,15 @@ check_one(const char *value, size_t len, CpMode mode, const CpAllowlist *allow)
 		n = cp_display(value + e->offset, e->length, small, sizeof(small));
 		CHECK(n == strlen(small) && n < sizeof(small));
 	}
-	if (result.first_error < 0 && !result.is_all && mode == CP_MODE_ALLOWLIST)
+	if (result.first_error < 0 && !result.is_all && !CP_MODE_IS_SETTING(mode))
 	{
 		CpAllowlist allow2;
 
 		cp_allowlist_from_entries(entries, result.nentries, &allow2);
 		CHECK(allow2.n >= 1 && allow2.n <= result.nentries);
 		/* an accepted allowlist accepts itself as an ssl_ciphers value */
-		check_one(value, len, CP_MODE_SSL_CIPHERS, &allow2);
+		check_one(value, len, CP_MODE_IS_TLS13(mode) ? CP_MODE_TLS13_CIPHERS :
+				  CP_MODE_SSL_CIPHERS, &allow2);
 	}
 }
 
@@ -143,6 +157,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(value, data, size);
 	check_one(value, size, CP_MODE_SSL_CIPHERS, &default_allowlist);
 	check_one(value, size, CP_MODE_ALLOWLIST, NULL);
+	check_one(value, size, CP_MODE_TLS13_CIPHERS, &default_tls13_allowlist);
+	check_one(value, size, CP_MODE_TLS13_ALLOWLIST, NULL);
 	free(value);
 	return 0;
 }

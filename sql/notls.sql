@@ -25,6 +25,7 @@ SELECT ssl_client_dn_field('CN'), ssl_issuer_field('CN'),
        ssl_client_not_before(), ssl_client_not_after(),
        ssl_client_fingerprint(), ssl_client_san();
 SELECT * FROM ssl_extension_info();
+SELECT ssl_alpn(), ssl_server_fingerprint(), ssl_supported_groups(), ssl_shared_groups();
 -- no certificate: NULL even for a name that is not a field (as contrib)
 SELECT ssl_client_dn_field('no such field'), ssl_issuer_field('');
 -- STRICT: NULL in, NULL out

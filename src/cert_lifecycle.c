@@ -42,6 +42,7 @@
 
 #include "cert_lifecycle.h"
 #include "pg_compat.h"
+#include "sni_hosts.h"
 #include "tls_files.h"
 #include "sql_datums.h"
 #include "x509_render.h"
@@ -497,6 +498,124 @@ served_fingerprints(List **server, List **chain, List **ca)
 #endif
 }
 
+/* What the calling session is served, to mark rows "loaded" */
+typedef struct ServedCerts
+{
+	bool		known;			/* false outside a TLS session */
+	List	   *server;
+	List	   *chain;
+	List	   *ca;
+} ServedCerts;
+
+/* One row of ssl_server_certificates(); host NULL for postgresql.conf's */
+static void
+emit_certificate_row(ReturnSetInfo *rsinfo, const TlsFileCert *cert,
+					 const char *host, const ServedCerts *served,
+					 TimestampTz now)
+{
+	Datum		values[14];
+	bool		nulls[14];
+	List	   *served_list;
+
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = CStringGetTextDatum(cert->role);
+	if (cert->summary.subject)
+		values[1] = PointerGetDatum(x509_utf8_to_text(cert->summary.subject));
+	else
+		nulls[1] = true;
+	if (cert->summary.issuer)
+		values[2] = PointerGetDatum(x509_utf8_to_text(cert->summary.issuer));
+	else
+		nulls[2] = true;
+	if (cert->summary.serial)
+		values[3] = serial_to_numeric(cert->summary.serial);
+	else
+		nulls[3] = true;
+	if (cert->summary.has_validity)
+	{
+		values[4] = TimestampTzGetDatum(cert->summary.not_before);
+		values[5] = TimestampTzGetDatum(cert->summary.not_after);
+		values[6] = days_left_numeric(cert->summary.not_after, now);
+	}
+	else
+		nulls[4] = nulls[5] = nulls[6] = true;
+	if (cert->summary.fingerprint)
+		values[7] = CStringGetTextDatum(cert->summary.fingerprint);
+	else
+		nulls[7] = true;
+	if (cert->summary.key_type)
+		values[8] = CStringGetTextDatum(cert->summary.key_type);
+	else
+		nulls[8] = true;
+	if (cert->summary.key_bits > 0)
+		values[9] = Int32GetDatum(cert->summary.key_bits);
+	else
+		nulls[9] = true;
+	if (cert->summary.signature_algorithm)
+		values[10] = CStringGetTextDatum(cert->summary.signature_algorithm);
+	else
+		nulls[10] = true;
+	if (cert->summary.san != NIL)
+		values[11] = utf8_list_to_text_array(cert->summary.san);
+	else
+		nulls[11] = true;
+
+	if (!served->known)
+		nulls[12] = true;
+	else
+	{
+		if (strcmp(cert->role, "server") == 0)
+			served_list = served->server;
+		else if (strcmp(cert->role, "chain") == 0)
+			served_list = served->chain;
+		else
+			served_list = served->ca;
+		values[12] = BoolGetDatum(fingerprint_in(cert->summary.fingerprint, served_list));
+	}
+	if (host)
+		values[13] = PointerGetDatum(x509_utf8_to_text(host));
+	else
+		nulls[13] = true;
+
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * The certificates of PostgreSQL 19's pg_hosts.conf entries (ssl_sni on),
+ * each entry's certificate file (server, chain) and CA file (ca), tagged
+ * with the entry's host names.  A file that cannot be read is an ERROR, as
+ * for ssl_cert_file.
+ */
+static void
+emit_sni_host_rows(ReturnSetInfo *rsinfo, const ServedCerts *served,
+				   TimestampTz now)
+{
+	char	   *error = NULL;
+	List	   *hosts = sni_hosts_load(&error);
+	ListCell   *lc;
+
+	if (error)
+		ereport(WARNING,
+				(errmsg("%s", error),
+				 errdetail("The pg_hosts.conf entries PostgreSQL could read are listed.")));
+	foreach(lc, hosts)
+	{
+		SniHost    *host = lfirst(lc);
+		List	   *certs;
+		List	   *ca_certs = NIL;
+		TlsFileProblem problem;
+		ListCell   *cc;
+
+		if (!tls_files_cert_chain_file("pg_hosts.conf", host->cert_file, &certs, &problem))
+			tls_file_problem_report(&problem, ERROR);
+		if (host->ca_file &&
+			!tls_files_ca_file("pg_hosts.conf", host->ca_file, &ca_certs, &problem))
+			tls_file_problem_report(&problem, ERROR);
+		foreach(cc, list_concat(certs, ca_certs))
+			emit_certificate_row(rsinfo, lfirst(cc), host->host, served, now);
+	}
+}
+
 PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_server_certificates);
 Datum
 sslinfo_ext_ssl_server_certificates(PG_FUNCTION_ARGS)
@@ -505,10 +624,7 @@ sslinfo_ext_ssl_server_certificates(PG_FUNCTION_ARGS)
 	List	   *certs;
 	List	   *ca_certs;
 	TlsFileProblem problem;
-	List	   *served_server;
-	List	   *served_chain_fps;
-	List	   *served_ca;
-	bool		know_served;
+	ServedCerts served;
 	TimestampTz now = GetCurrentTimestamp();
 	ListCell   *lc;
 
@@ -520,74 +636,11 @@ sslinfo_ext_ssl_server_certificates(PG_FUNCTION_ARGS)
 		tls_file_problem_report(&problem, ERROR);
 	certs = list_concat(certs, ca_certs);
 
-	know_served = served_fingerprints(&served_server, &served_chain_fps,
-									  &served_ca);
+	served.known = served_fingerprints(&served.server, &served.chain, &served.ca);
 
 	foreach(lc, certs)
-	{
-		TlsFileCert *cert = lfirst(lc);
-		Datum		values[13];
-		bool		nulls[13];
-		List	   *served;
-
-		memset(nulls, 0, sizeof(nulls));
-		values[0] = CStringGetTextDatum(cert->role);
-		if (cert->summary.subject)
-			values[1] = PointerGetDatum(x509_utf8_to_text(cert->summary.subject));
-		else
-			nulls[1] = true;
-		if (cert->summary.issuer)
-			values[2] = PointerGetDatum(x509_utf8_to_text(cert->summary.issuer));
-		else
-			nulls[2] = true;
-		if (cert->summary.serial)
-			values[3] = serial_to_numeric(cert->summary.serial);
-		else
-			nulls[3] = true;
-		if (cert->summary.has_validity)
-		{
-			values[4] = TimestampTzGetDatum(cert->summary.not_before);
-			values[5] = TimestampTzGetDatum(cert->summary.not_after);
-			values[6] = days_left_numeric(cert->summary.not_after, now);
-		}
-		else
-			nulls[4] = nulls[5] = nulls[6] = true;
-		if (cert->summary.fingerprint)
-			values[7] = CStringGetTextDatum(cert->summary.fingerprint);
-		else
-			nulls[7] = true;
-		if (cert->summary.key_type)
-			values[8] = CStringGetTextDatum(cert->summary.key_type);
-		else
-			nulls[8] = true;
-		if (cert->summary.key_bits > 0)
-			values[9] = Int32GetDatum(cert->summary.key_bits);
-		else
-			nulls[9] = true;
-		if (cert->summary.signature_algorithm)
-			values[10] = CStringGetTextDatum(cert->summary.signature_algorithm);
-		else
-			nulls[10] = true;
-		if (cert->summary.san != NIL)
-			values[11] = utf8_list_to_text_array(cert->summary.san);
-		else
-			nulls[11] = true;
-
-		if (!know_served)
-			nulls[12] = true;
-		else
-		{
-			if (strcmp(cert->role, "server") == 0)
-				served = served_server;
-			else if (strcmp(cert->role, "chain") == 0)
-				served = served_chain_fps;
-			else
-				served = served_ca;
-			values[12] = BoolGetDatum(fingerprint_in(cert->summary.fingerprint, served));
-		}
-
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
+		emit_certificate_row(rsinfo, lfirst(lc), NULL, &served, now);
+	emit_sni_host_rows(rsinfo, &served, now);
 
 	return (Datum) 0;
 }

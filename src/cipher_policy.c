@@ -33,6 +33,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "access/xact.h"
 #include "catalog/pg_authid.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -53,6 +54,20 @@
 #define DEFAULT_ALLOWED_CIPHERS \
 	"DHE-RSA-AES128-GCM-SHA256;DHE-RSA-AES256-GCM-SHA384;" \
 	"DHE-RSA-AES128-CCM;DHE-RSA-AES256-CCM"
+
+/*
+ * PostgreSQL 18 split the TLS 1.3 suites off into ssl_tls13_ciphers, which
+ * the policy governs from then on.  The default allowlist: every TLS 1.3
+ * suite with a 128-bit or stronger key and a full 128-bit authentication
+ * tag.  TLS_AES_128_CCM_8_SHA256 is left out: its 8-byte tag gives 64-bit
+ * forgery resistance (OpenSSL 3.2+ puts CCM_8 at security level 0).
+ */
+#if PG_VERSION_NUM >= 180000
+#define POLICY_GOVERNS_TLS13 1
+#endif
+#define DEFAULT_ALLOWED_TLS13_CIPHERS \
+	"TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:" \
+	"TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_SHA256"
 
 /* Room for CP_MAX_ENTRIES names joined by a two-byte separator */
 #define JOINED_LIST_SIZE	(CP_MAX_ENTRIES * (CP_MAX_NAME_LEN + 2) + 1)
@@ -87,7 +102,28 @@
 
 
 /* Settings */
-static bool policy_enabled = true;
+typedef enum PolicyMode
+{
+	POLICY_OFF,
+	POLICY_ON,
+	POLICY_WARN
+} PolicyMode;
+
+/* "on" and "off" keep accepting the spellings of the boolean it once was */
+static const struct config_enum_entry policy_mode_options[] = {
+	{"off", POLICY_OFF, false},
+	{"on", POLICY_ON, false},
+	{"warn", POLICY_WARN, false},
+	{"false", POLICY_OFF, true},
+	{"true", POLICY_ON, true},
+	{"no", POLICY_OFF, true},
+	{"yes", POLICY_ON, true},
+	{"0", POLICY_OFF, true},
+	{"1", POLICY_ON, true},
+	{NULL, 0, false}
+};
+
+static int	policy_mode = POLICY_ON;
 static char *allowed_ciphers_setting = NULL;
 
 /* The allowlist in force, and its names joined for values and hints */
@@ -95,10 +131,23 @@ static CpAllowlist allowlist;
 static char allowlist_semicolons[JOINED_LIST_SIZE];
 static char allowlist_commas[JOINED_LIST_SIZE];
 
+/* The same for TLS 1.3 (ssl_tls13_ciphers, PostgreSQL 18+) */
+#ifdef POLICY_GOVERNS_TLS13
+static char *allowed_tls13_setting = NULL;
+static char tls13_allowlist_colons[JOINED_LIST_SIZE];
+#endif
+static CpAllowlist tls13_allowlist;
+static char tls13_allowlist_commas[JOINED_LIST_SIZE];
+
 /* Hook state */
 static bool hook_installed = false;
 static struct config_generic *ssl_ciphers_record = NULL;
 static GucStringCheckHook prev_ssl_ciphers_check_hook = NULL;
+static bool tls13_hook_installed = false;
+#ifdef POLICY_GOVERNS_TLS13
+static struct config_generic *ssl_tls13_ciphers_record = NULL;
+static GucStringCheckHook prev_ssl_tls13_ciphers_check_hook = NULL;
+#endif
 
 #ifdef USE_OPENSSL
 static openssl_tls_init_hook_typ prev_openssl_tls_init_hook = NULL;
@@ -124,19 +173,35 @@ join_allowlist(const CpAllowlist *allow, const char *sep, char *buf)
 						 i > 0 ? sep : "", SSL_CIPHER_get_name(allow->suites[i]));
 }
 
+/* The allowlist a server setting is judged against (NULL: none) */
+static const CpAllowlist *
+allowlist_for(CpMode mode)
+{
+	switch (mode)
+	{
+		case CP_MODE_SSL_CIPHERS:
+			return &allowlist;
+		case CP_MODE_TLS13_CIPHERS:
+			return &tls13_allowlist;
+		default:
+			return NULL;
+	}
+}
+
 /* Parse a value; entries must have room for CP_MAX_ENTRIES + 1 */
 static void
 parse_value(const char *value, CpMode mode, CpEntry *entries, CpResult *result)
 {
-	cp_parse(value, strlen(value), mode,
-			 mode == CP_MODE_SSL_CIPHERS ? &allowlist : NULL,
+	cp_parse(value, strlen(value), mode, allowlist_for(mode),
 			 entries, CP_MAX_ENTRIES + 1, result);
 }
 
 static int
 max_entries_for(CpMode mode)
 {
-	return mode == CP_MODE_SSL_CIPHERS ? allowlist.n : CP_MAX_ENTRIES;
+	const CpAllowlist *allow = allowlist_for(mode);
+
+	return allow ? allow->n : CP_MAX_ENTRIES;
 }
 
 /* A bad entry's message, detail and hint, as every report words them */
@@ -163,6 +228,14 @@ describe_bad_entry(const char *parameter, const char *value, const CpEntry *e,
 		snprintf(problem->hint, sizeof(problem->hint),
 				 "Set \"ALL\" or cipher suite names separated by \";\", from: %s.",
 				 allowlist_commas);
+	else if (mode == CP_MODE_TLS13_CIPHERS)
+		snprintf(problem->hint, sizeof(problem->hint),
+				 "Set TLS 1.3 cipher suite names separated by \":\", from: %s.",
+				 tls13_allowlist_commas);
+	else if (mode == CP_MODE_TLS13_ALLOWLIST)
+		snprintf(problem->hint, sizeof(problem->hint),
+				 "List TLS 1.3 cipher suites by their OpenSSL names, separated by \":\"; "
+				 "ssl_supported_ciphers() shows them.");
 	else
 		snprintf(problem->hint, sizeof(problem->hint),
 				 "List TLS 1.2 cipher suites by their OpenSSL names, separated by \";\"; "
@@ -183,16 +256,49 @@ set_guc_check_error(const char *parameter, const char *value,
 	GUC_check_errhint("%s", problem.hint);
 }
 
-/* Is this ssl_ciphers value PostgreSQL's wired-in default, unchanged? */
+/*
+ * The level at which warn mode reports a value "on" would refuse: WARNING
+ * in the postmaster (start, reload) and in a statement (ALTER SYSTEM,
+ * reading pg_file_settings); DEBUG2 in the other processes that re-read
+ * the configuration at each reload, as PostgreSQL words its own reload
+ * problems, so the log gets the report once, not once per backend.
+ */
+static int
+warn_mode_level(void)
+{
+	return (!IsUnderPostmaster || IsTransactionState()) ? WARNING : DEBUG2;
+}
+
+/*
+ * Warn mode: the report "on" would have refused the value with, as a
+ * WARNING.  The value is then applied as PostgreSQL reads it.
+ */
+static void
+report_nonconforming_value(const char *parameter, const char *value,
+						   const CpEntry *e, CpMode mode)
+{
+	EntryProblem problem;
+
+	describe_bad_entry(parameter, value, e, mode, &problem);
+	ereport(warn_mode_level(),
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg_internal("%s", problem.message),
+			 errdetail_internal("%s sslinfo_ext.cipher_policy is \"warn\": the value is "
+								"applied as PostgreSQL reads it; \"on\" would refuse it.",
+								problem.detail),
+			 errhint("%s", problem.hint)));
+}
+
+/* Is this value of the setting PostgreSQL's wired-in default, unchanged? */
 static bool
-is_builtin_default(const char *value, GucSource source)
+is_builtin_default(struct config_generic *rec, const char *value, GucSource source)
 {
 	const char *boot;
 
-	if (ssl_ciphers_record == NULL ||
+	if (rec == NULL ||
 		(source != PGC_S_DEFAULT && source != PGC_S_DYNAMIC_DEFAULT))
 		return false;
-	boot = STRING_GUC_BOOT_VAL(ssl_ciphers_record);
+	boot = STRING_GUC_BOOT_VAL(rec);
 	return boot != NULL && strcmp(value, boot) == 0;
 }
 
@@ -354,18 +460,20 @@ report_compatibility(const SSL_CIPHER *const *suites, int n, int elevel)
  * Settings
  */
 
+/* Check an allowlist setting's value; the parsed list becomes *extra */
 static bool
-check_allowed_ciphers(char **newval, void **extra, GucSource source)
+check_allowlist_value(const char *parameter, CpMode mode, char **newval,
+					  void **extra)
 {
 	CpEntry		entries[CP_MAX_ENTRIES + 1];
 	CpResult	result;
 	CpAllowlist *allow;
 
-	parse_value(*newval ? *newval : "", CP_MODE_ALLOWLIST, entries, &result);
+	parse_value(*newval ? *newval : "", mode, entries, &result);
 	if (result.first_error >= 0)
 	{
-		set_guc_check_error("sslinfo_ext.allowed_ciphers", *newval ? *newval : "",
-							&entries[result.first_error], CP_MODE_ALLOWLIST);
+		set_guc_check_error(parameter, *newval ? *newval : "",
+							&entries[result.first_error], mode);
 		return false;
 	}
 	allow = guc_owned_alloc(sizeof(CpAllowlist));
@@ -374,6 +482,13 @@ check_allowed_ciphers(char **newval, void **extra, GucSource source)
 	cp_allowlist_from_entries(entries, result.nentries, allow);
 	*extra = allow;
 	return true;
+}
+
+static bool
+check_allowed_ciphers(char **newval, void **extra, GucSource source)
+{
+	return check_allowlist_value("sslinfo_ext.allowed_ciphers",
+								 CP_MODE_ALLOWLIST, newval, extra);
 }
 
 static void
@@ -386,35 +501,72 @@ assign_allowed_ciphers(const char *newval, void *extra)
 	join_allowlist(&allowlist, ", ", allowlist_commas);
 }
 
+#ifdef POLICY_GOVERNS_TLS13
+static bool
+check_allowed_tls13_ciphers(char **newval, void **extra, GucSource source)
+{
+	return check_allowlist_value("sslinfo_ext.allowed_tls13_ciphers",
+								 CP_MODE_TLS13_ALLOWLIST, newval, extra);
+}
+
+static void
+assign_allowed_tls13_ciphers(const char *newval, void *extra)
+{
+	if (extra == NULL)
+		return;
+	tls13_allowlist = *(const CpAllowlist *) extra;
+	join_allowlist(&tls13_allowlist, ":", tls13_allowlist_colons);
+	join_allowlist(&tls13_allowlist, ", ", tls13_allowlist_commas);
+}
+#endif
+
 /*
- * The check hook on ssl_ciphers.  Replaces "ALL" (and the untouched
- * built-in default) with the allowlist, so that PostgreSQL's own
- * SSL_CTX_set_cipher_list() gets exactly the allowed suites.
+ * The policy's part of a check hook on a governed setting: "on" refuses a
+ * value the rule refuses, "warn" reports it and lets it through.  A value
+ * standing for the whole allowlist ("ALL" in ssl_ciphers, and the untouched
+ * built-in default of either setting under "on") is replaced by the
+ * allowlist joined as the setting's syntax wants, so that PostgreSQL's own
+ * SSL_CTX_set_cipher_list() / SSL_CTX_set_ciphersuites() get exactly the
+ * allowed suites.
  */
 static bool
-check_ssl_ciphers_policy(char **newval, void **extra, GucSource source)
+check_governed_value(char **newval, GucSource source,
+					 struct config_generic *rec, const char *parameter,
+					 CpMode mode, const char *expansion)
 {
 	const char *value;
 	CpEntry		entries[CP_MAX_ENTRIES + 1];
 	CpResult	result;
+	bool		at_default;
 
-	if (prev_ssl_ciphers_check_hook != NULL &&
-		!prev_ssl_ciphers_check_hook(newval, extra, source))
-		return false;
-	if (!policy_enabled || *newval == NULL)
+	if (policy_mode == POLICY_OFF || *newval == NULL)
 		return true;
 
-	value = is_builtin_default(*newval, source) ? "ALL" : *newval;
-	parse_value(value, CP_MODE_SSL_CIPHERS, entries, &result);
-	if (result.first_error >= 0)
+	at_default = is_builtin_default(rec, *newval, source);
+	/* warn mode leaves PostgreSQL's default as PostgreSQL reads it */
+	if (at_default && policy_mode == POLICY_WARN)
+		return true;
+	if (!at_default || mode == CP_MODE_SSL_CIPHERS)
 	{
-		set_guc_check_error("ssl_ciphers", value, &entries[result.first_error],
-							CP_MODE_SSL_CIPHERS);
-		return false;
+		value = at_default ? "ALL" : *newval;
+		parse_value(value, mode, entries, &result);
+		if (result.first_error >= 0)
+		{
+			if (policy_mode == POLICY_WARN)
+			{
+				report_nonconforming_value(parameter, value,
+										   &entries[result.first_error], mode);
+				return true;
+			}
+			set_guc_check_error(parameter, value, &entries[result.first_error],
+								mode);
+			return false;
+		}
+		if (!result.is_all)
+			return true;
 	}
-	if (result.is_all)
 	{
-		char	   *expanded = guc_owned_strdup(allowlist_semicolons);
+		char	   *expanded = guc_owned_strdup(expansion);
 
 		if (expanded == NULL)
 			return false;
@@ -423,6 +575,32 @@ check_ssl_ciphers_policy(char **newval, void **extra, GucSource source)
 	}
 	return true;
 }
+
+/* The check hook on ssl_ciphers, chained after any hook already there */
+static bool
+check_ssl_ciphers_policy(char **newval, void **extra, GucSource source)
+{
+	if (prev_ssl_ciphers_check_hook != NULL &&
+		!prev_ssl_ciphers_check_hook(newval, extra, source))
+		return false;
+	return check_governed_value(newval, source, ssl_ciphers_record,
+								"ssl_ciphers", CP_MODE_SSL_CIPHERS,
+								allowlist_semicolons);
+}
+
+#ifdef POLICY_GOVERNS_TLS13
+/* The check hook on ssl_tls13_ciphers (18+) */
+static bool
+check_ssl_tls13_ciphers_policy(char **newval, void **extra, GucSource source)
+{
+	if (prev_ssl_tls13_ciphers_check_hook != NULL &&
+		!prev_ssl_tls13_ciphers_check_hook(newval, extra, source))
+		return false;
+	return check_governed_value(newval, source, ssl_tls13_ciphers_record,
+								"ssl_tls13_ciphers", CP_MODE_TLS13_CIPHERS,
+								tls13_allowlist_colons);
+}
+#endif
 
 /* Find a GUC's record by name, or NULL */
 static struct config_generic *
@@ -442,22 +620,49 @@ find_guc_record(const char *name)
 }
 
 /*
- * Validate (and canonicalize) the ssl_ciphers value read from the
+ * Validate (and canonicalize) a governed setting's value read from the
  * configuration before the library was loaded.  Invalid: FATAL, before the
  * server does anything else.  Untouched default: taken as "ALL", logged.
  */
 static void
-apply_policy_to_value_in_place(void)
+apply_policy_to_value_in_place(struct config_generic *rec, const char *name)
 {
-	struct config_generic *rec = ssl_ciphers_record;
 	bool		at_default = (rec->source == PGC_S_DEFAULT ||
 							  rec->source == PGC_S_DYNAMIC_DEFAULT);
 	char	   *current = pstrdup(STRING_GUC_VALUE(rec) ? STRING_GUC_VALUE(rec) : "");
 
-	(void) set_config_option("ssl_ciphers", current, PGC_POSTMASTER,
+	(void) set_config_option(name, current, PGC_POSTMASTER,
 							 at_default ? PGC_S_DYNAMIC_DEFAULT : rec->source,
 							 GUC_ACTION_SET, true, FATAL, false);
-	if (at_default && !IsUnderPostmaster)
+	if (rec != ssl_ciphers_record)
+	{
+		/* ssl_tls13_ciphers: its default "" means OpenSSL's own suites */
+		if (at_default && !IsUnderPostmaster && policy_mode == POLICY_WARN)
+			ereport(LOG,
+					(errmsg("%s is at PostgreSQL's built-in default \"%s\", which sslinfo_ext.cipher_policy = warn leaves as it is",
+							name, current),
+					 errdetail("With sslinfo_ext.cipher_policy = on the server would offer these TLS 1.3 cipher suites only: %s.",
+							   tls13_allowlist_commas)));
+		else if (at_default && !IsUnderPostmaster)
+			ereport(LOG,
+					(errmsg("%s is at PostgreSQL's built-in default \"%s\", which sslinfo_ext takes as sslinfo_ext.allowed_tls13_ciphers",
+							name, current),
+					 errdetail("The server offers these TLS 1.3 cipher suites: %s.",
+							   tls13_allowlist_commas)));
+		pfree(current);
+		return;
+	}
+	if (at_default && !IsUnderPostmaster && policy_mode == POLICY_WARN)
+	{
+		ereport(LOG,
+				(errmsg("ssl_ciphers is at PostgreSQL's built-in default \"%s\", which sslinfo_ext.cipher_policy = warn leaves as it is",
+						current),
+				 errdetail("With sslinfo_ext.cipher_policy = on it would be taken as \"ALL\": "
+						   "the server would offer these TLS 1.2 cipher suites only: %s.",
+						   allowlist_commas)));
+		builtin_default_noted = true;
+	}
+	else if (at_default && !IsUnderPostmaster)
 	{
 		ereport(LOG,
 				(errmsg("ssl_ciphers is at PostgreSQL's built-in default \"%s\", which sslinfo_ext takes as \"ALL\"",
@@ -487,13 +692,19 @@ cipher_policy_tls_init(SSL_CTX *context, bool isServerStart)
 
 	if (prev_openssl_tls_init_hook)
 		prev_openssl_tls_init_hook(context, isServerStart);
-	if (!cipher_policy_is_on())
+	if (!cipher_policy_is_checking())
 		return;
 
 	if (ssl_ciphers_record->source == PGC_S_DEFAULT ||
 		ssl_ciphers_record->source == PGC_S_DYNAMIC_DEFAULT)
 	{
-		if (!builtin_default_noted)
+		if (!builtin_default_noted && policy_mode == POLICY_WARN)
+			ereport(LOG,
+					(errmsg("ssl_ciphers is back at PostgreSQL's built-in default, which sslinfo_ext.cipher_policy = warn leaves as it is"),
+					 errdetail("With sslinfo_ext.cipher_policy = on it would be taken as \"ALL\": "
+							   "the server would offer these TLS 1.2 cipher suites only: %s.",
+							   allowlist_commas)));
+		else if (!builtin_default_noted)
 			ereport(LOG,
 					(errmsg("ssl_ciphers is back at PostgreSQL's built-in default, which sslinfo_ext takes as \"ALL\""),
 					 errdetail("The server offers these TLS 1.2 cipher suites: %s.",
@@ -527,20 +738,21 @@ cipher_policy_tls_init(SSL_CTX *context, bool isServerStart)
 }
 #endif
 
-/* An invalid sslinfo_ext.allowed_ciphers at start stops the server */
+/* An invalid allowlist at start stops the server ("warn": a WARNING) */
 static void
-refuse_configured_allowlist(const char *value)
+refuse_configured_allowlist(const char *parameter, CpMode mode, const char *value)
 {
 	CpEntry		entries[CP_MAX_ENTRIES + 1];
 	CpResult	result;
 	EntryProblem problem;
 
-	parse_value(value, CP_MODE_ALLOWLIST, entries, &result);
+	parse_value(value, mode, entries, &result);
 	if (result.first_error < 0)
 		return;
-	describe_bad_entry("sslinfo_ext.allowed_ciphers", value,
-					   &entries[result.first_error], CP_MODE_ALLOWLIST, &problem);
-	ereport(FATAL,
+	describe_bad_entry(parameter, value, &entries[result.first_error], mode,
+					   &problem);
+	/* warn mode: PostgreSQL has already kept the default list */
+	ereport(policy_mode == POLICY_WARN ? WARNING : FATAL,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg_internal("%s", problem.message),
 			 errdetail_internal("%s", problem.detail),
@@ -559,6 +771,7 @@ cipher_policy_init(void)
 		PGC_POSTMASTER : PGC_SIGHUP;
 	const char *placeholder;
 	char	   *configured_allowlist = NULL;
+	char	   *configured_tls13_allowlist = NULL;
 
 	/*
 	 * PostgreSQL only warns when a configured value of a setting defined
@@ -568,14 +781,19 @@ cipher_policy_init(void)
 	placeholder = GetConfigOption("sslinfo_ext.allowed_ciphers", true, false);
 	if (placeholder != NULL)
 		configured_allowlist = pstrdup(placeholder);
+	placeholder = GetConfigOption("sslinfo_ext.allowed_tls13_ciphers", true, false);
+	if (placeholder != NULL)
+		configured_tls13_allowlist = pstrdup(placeholder);
 
-	DefineCustomBoolVariable("sslinfo_ext.cipher_policy",
+	DefineCustomEnumVariable("sslinfo_ext.cipher_policy",
 							 "Holds ssl_ciphers to the openGauss cipher rule.",
 							 "When on, and sslinfo_ext is in shared_preload_libraries, "
 							 "ssl_ciphers must be \"ALL\" or names from "
-							 "sslinfo_ext.allowed_ciphers separated by \";\".",
-							 &policy_enabled,
-							 true,
+							 "sslinfo_ext.allowed_ciphers separated by \";\"; "
+							 "warn checks the same but only reports.",
+							 &policy_mode,
+							 POLICY_ON,
+							 policy_mode_options,
 							 context,
 							 0,
 							 NULL, NULL, NULL);
@@ -588,13 +806,28 @@ cipher_policy_init(void)
 							   context,
 							   0,
 							   check_allowed_ciphers, assign_allowed_ciphers, NULL);
+#ifdef POLICY_GOVERNS_TLS13
+	DefineCustomStringVariable("sslinfo_ext.allowed_tls13_ciphers",
+							   "TLS 1.3 cipher suites that ssl_tls13_ciphers may name.",
+							   "OpenSSL TLS 1.3 suite names separated by \":\"; "
+							   "ssl_tls13_ciphers left at its default stands for all of them.",
+							   &allowed_tls13_setting,
+							   DEFAULT_ALLOWED_TLS13_CIPHERS,
+							   context,
+							   0,
+							   check_allowed_tls13_ciphers, assign_allowed_tls13_ciphers,
+							   NULL);
+#else
+	(void) configured_tls13_allowlist;
+#endif
 
-	if (!process_shared_preload_libraries_in_progress || !policy_enabled)
+	if (!process_shared_preload_libraries_in_progress || policy_mode == POLICY_OFF)
 		return;
 
 	if (configured_allowlist != NULL &&
 		strcmp(configured_allowlist, allowed_ciphers_setting) != 0)
-		refuse_configured_allowlist(configured_allowlist);
+		refuse_configured_allowlist("sslinfo_ext.allowed_ciphers",
+									CP_MODE_ALLOWLIST, configured_allowlist);
 
 	ssl_ciphers_record = find_guc_record("ssl_ciphers");
 	if (ssl_ciphers_record == NULL || ssl_ciphers_record->vartype != PGC_STRING)
@@ -606,7 +839,25 @@ cipher_policy_init(void)
 	STRING_GUC_CHECK_HOOK(ssl_ciphers_record) = check_ssl_ciphers_policy;
 	hook_installed = true;
 
-	apply_policy_to_value_in_place();
+	apply_policy_to_value_in_place(ssl_ciphers_record, "ssl_ciphers");
+
+#ifdef POLICY_GOVERNS_TLS13
+	if (configured_tls13_allowlist != NULL &&
+		strcmp(configured_tls13_allowlist, allowed_tls13_setting) != 0)
+		refuse_configured_allowlist("sslinfo_ext.allowed_tls13_ciphers",
+									CP_MODE_TLS13_ALLOWLIST,
+									configured_tls13_allowlist);
+	ssl_tls13_ciphers_record = find_guc_record("ssl_tls13_ciphers");
+	if (ssl_tls13_ciphers_record == NULL ||
+		ssl_tls13_ciphers_record->vartype != PGC_STRING)
+		ereport(FATAL,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("sslinfo_ext cannot find the setting \"ssl_tls13_ciphers\"")));
+	prev_ssl_tls13_ciphers_check_hook = STRING_GUC_CHECK_HOOK(ssl_tls13_ciphers_record);
+	STRING_GUC_CHECK_HOOK(ssl_tls13_ciphers_record) = check_ssl_tls13_ciphers_policy;
+	tls13_hook_installed = true;
+	apply_policy_to_value_in_place(ssl_tls13_ciphers_record, "ssl_tls13_ciphers");
+#endif
 
 #ifdef USE_OPENSSL
 	prev_openssl_tls_init_hook = openssl_tls_init_hook;
@@ -621,19 +872,32 @@ cipher_policy_init(void)
 bool
 cipher_policy_is_on(void)
 {
-	return hook_installed && policy_enabled;
+	return hook_installed && policy_mode == POLICY_ON;
+}
+
+bool
+cipher_policy_is_checking(void)
+{
+	return hook_installed && policy_mode != POLICY_OFF;
+}
+
+bool
+cipher_policy_tls13_governed(void)
+{
+	return tls13_hook_installed && policy_mode != POLICY_OFF;
 }
 
 bool
 cipher_policy_tls13_bypass(void)
 {
-	return cipher_policy_is_on() &&
+	return cipher_policy_is_checking() && !cipher_policy_tls13_governed() &&
 		(ssl_max_protocol_version == PG_TLS_ANY ||
 		 ssl_max_protocol_version >= PG_TLS1_3_VERSION);
 }
 
-bool
-cipher_policy_conforms(const char *value, char **problem)
+static bool
+value_conforms(const char *value, CpMode mode, const char *parameter,
+			   char **problem)
 {
 	CpEntry		entries[CP_MAX_ENTRIES + 1];
 	CpResult	result;
@@ -643,7 +907,7 @@ cipher_policy_conforms(const char *value, char **problem)
 
 	if (value == NULL)
 		value = "";
-	parse_value(value, CP_MODE_SSL_CIPHERS, entries, &result);
+	parse_value(value, mode, entries, &result);
 	if (result.first_error < 0)
 	{
 		if (problem)
@@ -654,12 +918,38 @@ cipher_policy_conforms(const char *value, char **problem)
 	{
 		e = &entries[result.first_error];
 		cp_display(value + e->offset, e->length, shown, sizeof(shown));
-		cp_describe(e, value, CP_MODE_SSL_CIPHERS, allowlist.n, sentence,
+		cp_describe(e, value, mode, max_entries_for(mode), sentence,
 					sizeof(sentence));
-		*problem = psprintf("entry %d \"%s\" of ssl_ciphers: %s",
-							e->position, shown, sentence);
+		*problem = psprintf("entry %d \"%s\" of %s: %s",
+							e->position, shown, parameter, sentence);
 	}
 	return false;
+}
+
+bool
+cipher_policy_conforms(const char *value, char **problem)
+{
+	return value_conforms(value, CP_MODE_SSL_CIPHERS, "ssl_ciphers", problem);
+}
+
+const char *
+cipher_policy_tls13_in_force(const char *value)
+{
+	if (value != NULL && value[0] != '\0')
+		return value;
+	/* PostgreSQL leaves OpenSSL's own list in place for "" */
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+	return OSSL_default_ciphersuites();
+#else
+	return TLS_DEFAULT_CIPHERSUITES;
+#endif
+}
+
+bool
+cipher_policy_tls13_conforms(const char *value, char **problem)
+{
+	return value_conforms(cipher_policy_tls13_in_force(value),
+						  CP_MODE_TLS13_CIPHERS, "ssl_tls13_ciphers", problem);
 }
 
 /*
@@ -676,6 +966,39 @@ entry_text(const char *value, const CpEntry *e)
 		return cstring_to_text_with_len(value + e->offset, (int) e->length);
 	keep = pg_mbcliplen(value + e->offset, (int) e->length, CP_MAX_NAME_LEN);
 	return cstring_to_text(psprintf("%.*s...", keep, value + e->offset));
+}
+
+/*
+ * One row per parsed entry of value; returns the accepted suites (first
+ * occurrences) in suites, which has room for CP_MAX_ENTRIES.
+ */
+static int
+emit_entry_rows(ReturnSetInfo *rsinfo, const char *value, const CpEntry *entries,
+				const CpResult *result, CpMode mode, const SSL_CIPHER **suites)
+{
+	int			nsuites = 0;
+
+	for (int i = 0; i < result->nentries; i++)
+	{
+		const CpEntry *e = &entries[i];
+		char		sentence[CP_DESCRIBE_BUFSIZE];
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		cp_describe(e, value, mode, max_entries_for(mode),
+					sentence, sizeof(sentence));
+		values[0] = Int32GetDatum(e->position);
+		values[1] = PointerGetDatum(entry_text(value, e));
+		values[2] = BoolGetDatum(cp_verdict_ok(e->verdict));
+		if (sentence[0] == '\0')
+			nulls[3] = true;
+		else
+			values[3] = CStringGetTextDatum(sentence);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		if (e->verdict == CP_OK && nsuites < CP_MAX_ENTRIES)
+			suites[nsuites++] = e->cipher;
+	}
+	return nsuites;
 }
 
 /*
@@ -715,31 +1038,45 @@ sslinfo_ext_ssl_cipher_policy_check(PG_FUNCTION_ARGS)
 		}
 	}
 	else
-	{
-		for (int i = 0; i < result.nentries; i++)
-		{
-			const CpEntry *e = &entries[i];
-			char		sentence[CP_DESCRIBE_BUFSIZE];
-			Datum		values[4];
-			bool		nulls[4] = {false, false, false, false};
-
-			cp_describe(e, value, CP_MODE_SSL_CIPHERS, allowlist.n,
-						sentence, sizeof(sentence));
-			values[0] = Int32GetDatum(e->position);
-			values[1] = PointerGetDatum(entry_text(value, e));
-			values[2] = BoolGetDatum(cp_verdict_ok(e->verdict));
-			if (sentence[0] == '\0')
-				nulls[3] = true;
-			else
-				values[3] = CStringGetTextDatum(sentence);
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-			if (e->verdict == CP_OK)
-				suites[nsuites++] = e->cipher;
-		}
-	}
+		nsuites = emit_entry_rows(rsinfo, value, entries, &result,
+								  CP_MODE_SSL_CIPHERS, suites);
 	if (result.first_error < 0)
 		report_compatibility(suites, nsuites, NOTICE);
 	return (Datum) 0;
+}
+
+/*
+ * ssl_tls13_cipher_policy_check(value text)
+ *	  -> TABLE(position int, entry text, ok bool, detail text)
+ *
+ * ssl_cipher_policy_check() for a value of ssl_tls13_ciphers (18+), judged
+ * against sslinfo_ext.allowed_tls13_ciphers.  Before 18 there is neither
+ * setting: an ERROR says so.
+ */
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_tls13_cipher_policy_check);
+Datum
+sslinfo_ext_ssl_tls13_cipher_policy_check(PG_FUNCTION_ARGS)
+{
+#ifdef POLICY_GOVERNS_TLS13
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *value = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	CpEntry		entries[CP_MAX_ENTRIES + 1];
+	CpResult	result;
+	const SSL_CIPHER *suites[CP_MAX_ENTRIES];
+
+	InitMaterializedSRF(fcinfo, 0);
+	parse_value(value, CP_MODE_TLS13_CIPHERS, entries, &result);
+	(void) emit_entry_rows(rsinfo, value, entries, &result,
+						   CP_MODE_TLS13_CIPHERS, suites);
+	return (Datum) 0;
+#else
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("ssl_tls13_ciphers exists from PostgreSQL 18 on"),
+			 errdetail("Before 18 the TLS 1.3 cipher suites are OpenSSL's and no setting governs them."),
+			 errhint("Use ssl_cipher_policy_check() for ssl_ciphers.")));
+	return (Datum) 0;
+#endif
 }
 
 /* The text after "<label>=" in an SSL_CIPHER_description() line */
@@ -959,7 +1296,7 @@ emit_supported_cipher_rows(ReturnSetInfo *rsinfo, STACK_OF(SSL_CIPHER) *all,
 			values[8] = CStringGetTextDatum("LOW");
 		else
 			nulls[8] = true;
-		values[9] = BoolGetDatum(!tls13 && cp_allowlist_contains(&allowlist, c));
+		values[9] = BoolGetDatum(cp_allowlist_contains(tls13 ? &tls13_allowlist : &allowlist, c));
 		if (sets->may_see_settings)
 			values[10] = BoolGetDatum(stack_contains(sets->offered, c));
 		else

@@ -28,11 +28,29 @@
  * - cipher_policy_conforms() returns true, or false with *problem set to a
  *   palloc'd one-line message naming the first bad entry and its
  *   position.  It applies the rule whether or not the policy is on.
+ * - sslinfo_ext.cipher_policy = warn (rollout): every check is made as
+ *   with on, but a value on would refuse is only reported (WARNING) and
+ *   applied as PostgreSQL reads it; an invalid allowlist at start is a
+ *   WARNING (the default list stays).  A conforming value is applied as
+ *   with on ("ALL" expanded), except that PostgreSQL's untouched built-in
+ *   default stays as it is, so preloading in warn mode changes nothing.
  * - cipher_policy_is_on(): the check hook is installed (preloaded) and
- *   sslinfo_ext.cipher_policy is on.
- * - cipher_policy_tls13_bypass(): the policy is on and
+ *   sslinfo_ext.cipher_policy is on (the policy is enforced).
+ * - cipher_policy_is_checking(): the hook is installed and the setting
+ *   is on or warn.
+ * - cipher_policy_tls13_bypass(): the policy is on or warn, does not
+ *   govern ssl_tls13_ciphers (before 18), and
  *   ssl_max_protocol_version lets clients negotiate TLS 1.3, whose suites
  *   ssl_ciphers does not govern.
+ * - PostgreSQL 18+: the same check hook, in the same style, on
+ *   ssl_tls13_ciphers against sslinfo_ext.allowed_tls13_ciphers (TLS 1.3
+ *   names separated by ':'; the untouched default "" stands for the whole
+ *   allowlist).  cipher_policy_tls13_governed(): that hook is installed and
+ *   the policy is on or warn; then TLS 1.3 does not bypass the policy.
+ *   cipher_policy_tls13_conforms() is cipher_policy_conforms() for a value
+ *   of ssl_tls13_ciphers, judging "" (PostgreSQL's default, left alone by
+ *   warn) as the OpenSSL default suites it leaves in force, which
+ *   cipher_policy_tls13_in_force() returns.  On 15-17 neither setting nor hook exists.
  * - Nothing here raises an ERROR in the postmaster.
  *
  * Copyright (c) 2026, the sslinfo_ext developers
@@ -47,6 +65,10 @@
 extern void cipher_policy_init(void);
 extern bool cipher_policy_conforms(const char *value, char **problem);
 extern bool cipher_policy_is_on(void);
+extern bool cipher_policy_is_checking(void);
 extern bool cipher_policy_tls13_bypass(void);
+extern bool cipher_policy_tls13_governed(void);
+extern bool cipher_policy_tls13_conforms(const char *value, char **problem);
+extern const char *cipher_policy_tls13_in_force(const char *value);
 
 #endif							/* SSLINFO_EXT_CIPHER_POLICY_H */

@@ -205,7 +205,10 @@ spelling_distance(const char *a, size_t alen, const char *b, int limit)
 	return row[blen];
 }
 
-/* The allowed (or, for the allowlist, any TLS 1.2) suite nearest in spelling */
+/*
+ * The allowed suite nearest in spelling (for an allowlist: any suite of
+ * its protocol)
+ */
 static const SSL_CIPHER *
 nearest_suite(const char *name, size_t len, CpMode mode,
 			  const CpAllowlist *allow)
@@ -218,7 +221,7 @@ nearest_suite(const char *name, size_t len, CpMode mode,
 	if (len < 6)
 		return NULL;
 
-	if (mode == CP_MODE_SSL_CIPHERS)
+	if (CP_MODE_IS_SETTING(mode))
 	{
 		for (int i = 0; i < allow->n; i++)
 		{
@@ -242,7 +245,7 @@ nearest_suite(const char *name, size_t len, CpMode mode,
 			const SSL_CIPHER *c = sk_SSL_CIPHER_value(all, i);
 			int			d;
 
-			if (cp_is_tls13(c))
+			if (cp_is_tls13(c) != CP_MODE_IS_TLS13(mode))
 				continue;
 			d = spelling_distance(name, len, SSL_CIPHER_get_name(c), limit);
 			if (d < best_distance)
@@ -310,7 +313,7 @@ classify_entry(const char *value, CpEntry *e, CpMode mode,
 	}
 	for (size_t i = 0; i < len; i++)
 	{
-		if (name[i] == ':' || name[i] == ',' || name[i] == ' ')
+		if (name[i] == ':' || name[i] == ',' || name[i] == ' ' || name[i] == ';')
 		{
 			e->verdict = CP_SEPARATOR_SYNTAX;
 			e->bad_offset = i;
@@ -343,9 +346,11 @@ classify_entry(const char *value, CpEntry *e, CpMode mode,
 	if (c != NULL)
 	{
 		e->cipher = c;
-		if (cp_is_tls13(c))
+		if (cp_is_tls13(c) && !CP_MODE_IS_TLS13(mode))
 			e->verdict = CP_TLS13_SUITE;
-		else if (mode == CP_MODE_SSL_CIPHERS && !cp_allowlist_contains(allow, c))
+		else if (!cp_is_tls13(c) && CP_MODE_IS_TLS13(mode))
+			e->verdict = CP_TLS12_SUITE;
+		else if (CP_MODE_IS_SETTING(mode) && !cp_allowlist_contains(allow, c))
 			e->verdict = CP_NOT_ALLOWED;
 		else if (mode == CP_MODE_ALLOWLIST && suite_is_insecure(c))
 			e->verdict = CP_INSECURE;
@@ -402,7 +407,7 @@ cp_parse(const char *value, size_t len, CpMode mode, const CpAllowlist *allow,
 		return false;
 	if (allow == NULL)
 		allow = &no_suites;
-	max_entries = (mode == CP_MODE_SSL_CIPHERS) ? allow->n : CP_MAX_ENTRIES;
+	max_entries = CP_MODE_IS_SETTING(mode) ? allow->n : CP_MAX_ENTRIES;
 	if (max_entries > CP_MAX_ENTRIES)
 		max_entries = CP_MAX_ENTRIES;
 
@@ -415,7 +420,7 @@ cp_parse(const char *value, size_t len, CpMode mode, const CpAllowlist *allow,
 		result->first_error = 0;
 		return true;
 	}
-	if (bytes_equal(value, len, "ALL", true))
+	if (!CP_MODE_IS_TLS13(mode) && bytes_equal(value, len, "ALL", true))
 	{
 		out[0].length = len;
 		if (mode == CP_MODE_SSL_CIPHERS)
@@ -434,11 +439,11 @@ cp_parse(const char *value, size_t len, CpMode mode, const CpAllowlist *allow,
 
 	while (start <= len && n < max_out)
 	{
-		const char *sep = memchr(value + start, ';', len - start);
+		const char *sep = memchr(value + start, CP_SEPARATOR(mode), len - start);
 		size_t		end = sep ? (size_t) (sep - value) : len;
 		CpEntry    *e = &out[n];
 
-		/* a single trailing ';' ends the list */
+		/* a single trailing separator ends the list */
 		if (start == len && n > 0)
 			break;
 
@@ -517,8 +522,16 @@ cp_describe(const CpEntry *e, const char *value, CpMode mode, int max_entries,
 {
 	char		shown[CP_DISPLAY_BUFSIZE];
 	const char *entry = value + e->offset;
-	const char *list = (mode == CP_MODE_SSL_CIPHERS) ?
-	"ssl_ciphers" : "sslinfo_ext.allowed_ciphers";
+	static const char *const lists[] = {
+		[CP_MODE_SSL_CIPHERS] = "ssl_ciphers",
+		[CP_MODE_ALLOWLIST] = "sslinfo_ext.allowed_ciphers",
+		[CP_MODE_TLS13_CIPHERS] = "ssl_tls13_ciphers",
+		[CP_MODE_TLS13_ALLOWLIST] = "sslinfo_ext.allowed_tls13_ciphers",
+	};
+	const char *list = lists[mode];
+	const char *allowlist = CP_MODE_IS_TLS13(mode) ?
+	"sslinfo_ext.allowed_tls13_ciphers" : "sslinfo_ext.allowed_ciphers";
+	char		sep = CP_SEPARATOR(mode);
 	int			rc = 0;
 
 	if (bufsize == 0)
@@ -540,9 +553,9 @@ cp_describe(const CpEntry *e, const char *value, CpMode mode, int max_entries,
 			break;
 		case CP_EMPTY_ENTRY:
 			rc = snprintf(buf, bufsize,
-						  "Entry %d is empty: entries are separated by a single \";\", "
-						  "and only one \";\" may end the value.",
-						  e->position);
+						  "Entry %d is empty: entries are separated by a single \"%c\", "
+						  "and only one \"%c\" may end the value.",
+						  e->position, sep, sep);
 			break;
 		case CP_NON_ASCII:
 			rc = snprintf(buf, bufsize,
@@ -556,16 +569,26 @@ cp_describe(const CpEntry *e, const char *value, CpMode mode, int max_entries,
 						  e->position);
 			break;
 		case CP_SEPARATOR_SYNTAX:
-			if (entry[e->bad_offset] == ' ')
+			if (CP_MODE_IS_TLS13(mode) && entry[e->bad_offset] == ' ')
+				rc = snprintf(buf, bufsize,
+							  "Entry %d uses a space as a separator; %s separates "
+							  "names with \"%c\".",
+							  e->position, list, sep);
+			else if (entry[e->bad_offset] == ' ')
 				rc = snprintf(buf, bufsize,
 							  "Entry %d uses a space as a separator, which is OpenSSL "
 							  "cipher-string syntax; separate names with \";\".",
 							  e->position);
-			else
+			else if (!CP_MODE_IS_TLS13(mode))
 				rc = snprintf(buf, bufsize,
 							  "Entry %d uses \"%c\" as a separator, which is OpenSSL "
 							  "cipher-string syntax; separate names with \";\".",
 							  e->position, entry[e->bad_offset]);
+			else
+				rc = snprintf(buf, bufsize,
+							  "Entry %d uses \"%c\" as a separator; %s separates "
+							  "names with \"%c\".",
+							  e->position, entry[e->bad_offset], list, sep);
 			break;
 		case CP_OPERATOR_SYNTAX:
 			rc = snprintf(buf, bufsize,
@@ -580,7 +603,7 @@ cp_describe(const CpEntry *e, const char *value, CpMode mode, int max_entries,
 						  e->position, e->length, CP_MAX_NAME_LEN);
 			break;
 		case CP_TOO_MANY:
-			if (mode == CP_MODE_SSL_CIPHERS)
+			if (CP_MODE_IS_SETTING(mode))
 				rc = snprintf(buf, bufsize,
 							  "The value has more than %d entries, the number of allowed "
 							  "cipher suites.",
@@ -604,11 +627,15 @@ cp_describe(const CpEntry *e, const char *value, CpMode mode, int max_entries,
 						  "\"%s\" is a TLS 1.3 cipher suite; %s governs TLS 1.2 only.",
 						  shown, list);
 			break;
+		case CP_TLS12_SUITE:
+			rc = snprintf(buf, bufsize,
+						  "\"%s\" is not a TLS 1.3 cipher suite; %s governs TLS 1.3 only.",
+						  shown, list);
+			break;
 		case CP_NOT_ALLOWED:
 			rc = snprintf(buf, bufsize,
-						  "OpenSSL knows \"%s\", but sslinfo_ext.allowed_ciphers does "
-						  "not allow it.",
-						  shown);
+						  "OpenSSL knows \"%s\", but %s does not allow it.",
+						  shown, allowlist);
 			break;
 		case CP_INSECURE:
 			rc = snprintf(buf, bufsize,

@@ -12,6 +12,12 @@
  * The allowlist itself is parsed by the same code in CP_MODE_ALLOWLIST:
  * TLS 1.2 suite names OpenSSL knows that authenticate and encrypt.
  *
+ * PostgreSQL 18's ssl_tls13_ciphers follows the same rule in its own
+ * syntax (CP_MODE_TLS13_CIPHERS): TLS 1.3 suite names separated by ':',
+ * each in sslinfo_ext.allowed_tls13_ciphers (CP_MODE_TLS13_ALLOWLIST: TLS
+ * 1.3 suite names OpenSSL knows, ':'-separated); "ALL" has no meaning
+ * there.
+ *
  * Contract:
  * - Pure C plus OpenSSL: no PostgreSQL headers, no palloc, no ereport, no
  *   global state except OpenSSL's catalogue, built once per process on
@@ -53,8 +59,19 @@
 typedef enum CpMode
 {
 	CP_MODE_SSL_CIPHERS,		/* a value of ssl_ciphers */
-	CP_MODE_ALLOWLIST			/* a value of sslinfo_ext.allowed_ciphers */
+	CP_MODE_ALLOWLIST,			/* a value of sslinfo_ext.allowed_ciphers */
+	CP_MODE_TLS13_CIPHERS,		/* a value of ssl_tls13_ciphers (18+) */
+	CP_MODE_TLS13_ALLOWLIST		/* sslinfo_ext.allowed_tls13_ciphers */
 } CpMode;
+
+/* The TLS 1.3 modes separate names with ':', the others with ';' */
+#define CP_MODE_IS_TLS13(mode) \
+	((mode) == CP_MODE_TLS13_CIPHERS || (mode) == CP_MODE_TLS13_ALLOWLIST)
+#define CP_SEPARATOR(mode)	(CP_MODE_IS_TLS13(mode) ? ':' : ';')
+
+/* The modes that judge a server setting against an allowlist */
+#define CP_MODE_IS_SETTING(mode) \
+	((mode) == CP_MODE_SSL_CIPHERS || (mode) == CP_MODE_TLS13_CIPHERS)
 
 typedef enum CpVerdict
 {
@@ -70,8 +87,9 @@ typedef enum CpVerdict
 	CP_TOO_MANY,				/* one entry more than the list may have */
 	CP_ALL_MIXED,				/* "ALL" not as the whole value */
 	CP_ALL_IN_ALLOWLIST,		/* "ALL" in the allowlist */
-	CP_TLS13_SUITE,				/* a TLS 1.3 suite */
-	CP_NOT_ALLOWED,				/* a TLS 1.2 suite outside the allowlist */
+	CP_TLS13_SUITE,				/* a TLS 1.3 suite (TLS 1.2 modes) */
+	CP_TLS12_SUITE,				/* a TLS 1.2 suite (TLS 1.3 modes) */
+	CP_NOT_ALLOWED,				/* a suite outside the allowlist */
 	CP_INSECURE,				/* allowlist: no authentication or encryption */
 	CP_IANA_NAME,				/* the IANA name of a known suite */
 	CP_WRONG_CASE,				/* a known name in the wrong letter case */
@@ -110,8 +128,8 @@ typedef struct CpResult
  * Split and classify value[0..len).  Writes at most max_out entries to out
  * (max_out >= CP_MAX_ENTRIES + 1 guarantees every entry up to and
  * including a CP_TOO_MANY one is written).  In CP_MODE_SSL_CIPHERS, allow
- * must be given; "ALL" yields is_all and one CP_OK entry for the whole
- * value.  Returns false only when max_out is too small for even one entry.
+ * (and CP_MODE_TLS13_CIPHERS) allow must be given; in CP_MODE_SSL_CIPHERS
+ * "ALL" yields is_all and one CP_OK entry for the whole value.  Returns false only when max_out is too small for even one entry.
  */
 extern bool cp_parse(const char *value, size_t len, CpMode mode,
 					 const CpAllowlist *allow, CpEntry *out, int max_out,

@@ -82,6 +82,8 @@ typedef enum SlotField
 	SLOT_KEY_TYPE,
 	SLOT_SIGNATURE_ALGORITHM,
 	SLOT_SAN,					/* entries, each NUL-terminated */
+	SLOT_ALPN,
+	SLOT_SERVER_FINGERPRINT,
 	NUM_SLOT_FIELDS
 } SlotField;
 
@@ -162,6 +164,8 @@ enum
 	COL_CLIENT_SIGNATURE_ALGORITHM,
 	COL_TLS_GROUP,
 	COL_SNI,
+	COL_ALPN,
+	COL_SERVER_FINGERPRINT,
 	COL_TRUNCATED,
 	NUM_COLUMNS
 };
@@ -407,6 +411,8 @@ pack_facts(RegistrySlot *image, const TlsFacts *facts)
 	pack_text(image, SLOT_CIPHER, facts->cipher, false);
 	pack_text(image, SLOT_TLS_GROUP, facts->tls_group, false);
 	pack_text(image, SLOT_SNI, facts->sni, false);
+	pack_text(image, SLOT_ALPN, facts->alpn, false);
+	pack_text(image, SLOT_SERVER_FINGERPRINT, facts->server_fingerprint, true);
 	if (!facts->cert_present)
 		return;
 
@@ -706,6 +712,9 @@ slot_columns(const RegistrySlot *slot, Datum *values, bool *nulls)
 					 COL_CLIENT_SIGNATURE_ALGORITHM, values, nulls);
 	slot_text_column(slot, SLOT_TLS_GROUP, COL_TLS_GROUP, values, nulls);
 	slot_text_column(slot, SLOT_SNI, COL_SNI, values, nulls);
+	slot_text_column(slot, SLOT_ALPN, COL_ALPN, values, nulls);
+	slot_text_column(slot, SLOT_SERVER_FINGERPRINT, COL_SERVER_FINGERPRINT,
+					 values, nulls);
 	values[COL_TRUNCATED] = BoolGetDatum((slot->flags & SLOT_TRUNCATED) != 0);
 }
 

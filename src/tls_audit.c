@@ -41,8 +41,10 @@
 #include "cipher_policy.h"
 #include "pg_compat.h"
 #include "require_ssl.h"
+#include "sni_hosts.h"
 #include "tls_audit.h"
 #include "tls_files.h"
+#include "tls_groups.h"
 
 typedef enum AuditStatus
 {
@@ -390,6 +392,11 @@ check_cipher_policy(void)
 					  psprintf("ssl_ciphers = '%s' does not conform to the cipher policy: %s",
 							   ciphers, problem ? problem : "unknown problem."),
 					  "Set ssl_ciphers to 'ALL' or to ';'-separated suites from sslinfo_ext.allowed_ciphers, with sslinfo_ext.cipher_policy = on, and reload.");
+	if (!cipher_policy_is_on() && cipher_policy_is_checking())
+		return result(AUDIT_WARNING,
+					  psprintf("ssl_ciphers = '%s' conforms to the cipher policy, but the policy is not enforced (sslinfo_ext.cipher_policy = warn only reports values it would refuse).",
+							   ciphers),
+					  "Set sslinfo_ext.cipher_policy = on and restart once no value it would refuse is reported.");
 	if (!cipher_policy_is_on())
 		return result(AUDIT_WARNING,
 					  psprintf("ssl_ciphers = '%s' conforms to the cipher policy, but the policy is not enforced (sslinfo_ext.cipher_policy is off or sslinfo_ext is not preloaded).",
@@ -404,12 +411,31 @@ check_cipher_policy(void)
 static AuditResult
 check_tls13_bypass(void)
 {
+	if (cipher_policy_tls13_governed())
+	{
+		const char *setting = tls_files_setting("ssl_tls13_ciphers");
+		/* "" leaves OpenSSL's own list in force: say which */
+		char	   *tls13 = setting[0] ? psprintf("'%s'", setting) :
+		psprintf("'' (OpenSSL's default suites %s)",
+				 cipher_policy_tls13_in_force(setting));
+		char	   *problem = NULL;
+
+		if (!cipher_policy_tls13_conforms(setting, &problem))
+			return result(AUDIT_ERROR,
+						  psprintf("ssl_tls13_ciphers = %s does not conform to the cipher policy: %s",
+								   tls13, problem ? problem : "unknown problem."),
+						  "Set ssl_tls13_ciphers to ':'-separated suites from sslinfo_ext.allowed_tls13_ciphers, and reload.");
+		return result(AUDIT_OK,
+					  psprintf("TLS 1.3 sessions are held to the cipher policy too: ssl_tls13_ciphers = %s conforms to sslinfo_ext.allowed_tls13_ciphers.",
+							   tls13),
+					  NULL);
+	}
 	if (cipher_policy_tls13_bypass())
 		return result(AUDIT_WARNING,
 					  psprintf("%s allows TLS 1.3, whose cipher suites ssl_ciphers does not govern: TLS 1.3 sessions bypass the cipher policy.",
 							   protocol_setting_text("ssl_max_protocol_version", "no maximum")),
 					  "Set ssl_max_protocol_version = 'TLSv1.2' if the policy must hold for every session, and reload.");
-	if (!cipher_policy_is_on())
+	if (!cipher_policy_is_checking())
 		return result(AUDIT_OK,
 					  pstrdup("The cipher policy is off, so there is nothing for TLS 1.3 to bypass."),
 					  NULL);
@@ -787,6 +813,67 @@ check_hba_no_client_cert(List *rules)
 				  "Add clientcert=verify-full to these rules (or use the cert method), with ssl_ca_file set, and reload.");
 }
 
+/* --- pg_hosts.conf (19, ssl_sni = on) ------------------------------------ */
+
+static AuditResult
+check_sni_hosts(void)
+{
+	char	   *detail;
+	char	   *hint;
+	SniAuditStatus status = sni_hosts_audit(cert_expiry_warning_days, &detail, &hint);
+
+	return result(status == SNI_AUDIT_ERROR ? AUDIT_ERROR :
+				  status == SNI_AUDIT_WARNING ? AUDIT_WARNING : AUDIT_OK,
+				  detail, hint);
+}
+
+/* --- key exchange and negotiation ---------------------------------------- */
+
+/*
+ * The key-exchange groups: ssl_groups from 18 (a list, the post-quantum
+ * hybrids possible), ssl_ecdh_curve before (one curve).
+ */
+static AuditResult
+check_key_exchange_groups(void)
+{
+#if PG_VERSION_NUM >= 180000
+	const char *setting = "ssl_groups";
+#else
+	const char *setting = "ssl_ecdh_curve";
+#endif
+	GroupJudgement j;
+
+	tls_groups_judge(setting, tls_files_setting(setting), &j);
+	return result(j.bad ? AUDIT_ERROR : (j.unknown ? AUDIT_WARNING : AUDIT_OK),
+				  j.detail, j.hint);
+}
+
+/*
+ * What decides the outcome of a negotiation: the server's order of
+ * preference.  From 17 direct TLS negotiation and ALPN are always accepted
+ * and have no setting; the detail says so rather than check nothing.
+ */
+static AuditResult
+check_server_cipher_order(void)
+{
+	const char *later =
+#if PG_VERSION_NUM >= 170000
+		" Direct TLS negotiation (sslnegotiation=direct) and ALPN are accepted from PostgreSQL 17 on and have no server setting.";
+#else
+		"";
+#endif
+
+	if (setting_is("ssl_prefer_server_ciphers", "on"))
+		return result(AUDIT_OK,
+					  psprintf("ssl_prefer_server_ciphers = on: the server's order of its cipher suites decides the negotiation.%s",
+							   later),
+					  NULL);
+	return result(AUDIT_WARNING,
+				  psprintf("ssl_prefer_server_ciphers = off: each client picks, in its own order, among the suites the server allows.%s",
+						   later),
+				  "Set ssl_prefer_server_ciphers = on and reload, so that the order of ssl_ciphers holds.");
+}
+
 /* --- passwords and require_ssl ----------------------------------------- */
 
 static AuditResult
@@ -861,11 +948,14 @@ sslinfo_ext_ssl_config_audit(PG_FUNCTION_ARGS)
 	emit(rsinfo, "server_cert_expiry", check_server_cert_expiry());
 	emit(rsinfo, "server_key_match", check_server_key_match());
 	emit(rsinfo, "server_key_permissions", check_server_key_permissions());
+	emit(rsinfo, "sni_hosts", check_sni_hosts());
 	emit(rsinfo, "ca_configured", check_ca_configured());
 	emit(rsinfo, "crl_configured", check_crl_configured());
 	emit(rsinfo, "cipher_policy", check_cipher_policy());
 	emit(rsinfo, "tls13_bypass", check_tls13_bypass());
 	emit(rsinfo, "min_protocol", check_min_protocol());
+	emit(rsinfo, "key_exchange_groups", check_key_exchange_groups());
+	emit(rsinfo, "server_cipher_order", check_server_cipher_order());
 	emit(rsinfo, "hba_non_tls_remote",
 		 hba_readable ?
 		 hba_note_errors(check_hba_non_tls_remote(rules), hba_errors) :

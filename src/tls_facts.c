@@ -15,9 +15,13 @@
  */
 #include "postgres.h"
 
+#include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/ssl.h>
 
+#include "libpq/libpq-be.h"
 #include "miscadmin.h"
+#include "nodes/pg_list.h"
 #include "utils/memutils.h"
 
 #include "tls_facts.h"
@@ -40,13 +44,96 @@ negotiated_group(SSL *ssl)
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
 	int			nid = SSL_get_negotiated_group(ssl);
 
-	/* unnamed (e.g. custom DH parameters) or unknown to OpenSSL */
-	if (nid <= 0 || (nid & TLSEXT_nid_unknown) != 0)
+	/* unnamed (e.g. custom DH parameters) */
+	if (nid <= 0)
 		return NULL;
+	/* provider groups (the post-quantum hybrids) have names but no NID */
+	if ((nid & TLSEXT_nid_unknown) != 0)
+		return pstrdup_or_null(SSL_group_to_name(ssl, nid));
 	return pstrdup_or_null(OBJ_nid2sn(nid));
 #else
 	return NULL;
 #endif
+}
+
+/*
+ * A group as SSL_get1_groups() and SSL_get_shared_group() identify it (a
+ * NID, or TLSEXT_nid_unknown plus the TLS code point), named as
+ * negotiated_group() and ssl_groups name it: the NID's short name
+ * (prime256v1, X25519), a provider group's name (X25519MLKEM768).
+ */
+static char *
+group_name(SSL *ssl, int id)
+{
+	const char *name = NULL;
+
+	if ((id & TLSEXT_nid_unknown) == 0)
+		name = OBJ_nid2sn(id);
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+	else
+		name = SSL_group_to_name(ssl, id);
+#endif
+	ERR_clear_error();
+	if (name != NULL)
+		return pstrdup(name);
+	/* a code point OpenSSL does not know (GREASE, a newer group) */
+	return psprintf("0x%04X", (unsigned int) (id & 0xFFFF));
+}
+
+/* The groups the client listed in its supported_groups extension */
+static List *
+client_groups(SSL *ssl)
+{
+	int			n = SSL_get1_groups(ssl, NULL);
+	int		   *ids;
+	List	   *names = NIL;
+
+	if (n <= 0)
+		return NIL;
+	ids = palloc(sizeof(int) * n);
+	n = SSL_get1_groups(ssl, ids);
+	for (int i = 0; i < n; i++)
+		names = lappend(names, group_name(ssl, ids[i]));
+	pfree(ids);
+	return names;
+}
+
+/* The groups both sides support, in the order the server prefers */
+static List *
+shared_groups(SSL *ssl)
+{
+	int			n = SSL_get_shared_group(ssl, -1);
+	List	   *names = NIL;
+
+	for (int i = 0; i < n; i++)
+		names = lappend(names, group_name(ssl, SSL_get_shared_group(ssl, i)));
+	return names;
+}
+
+/* The protocol ALPN selected; PostgreSQL 17+ records that it did */
+static char *
+selected_alpn(Port *port)
+{
+	const unsigned char *data = NULL;
+	unsigned int len = 0;
+
+#if PG_VERSION_NUM >= 170000
+	if (!port->alpn_used)
+		return NULL;
+#endif
+	SSL_get0_alpn_selected(port->ssl, &data, &len);
+	if (data == NULL || len == 0)
+		return NULL;
+	return pnstrdup((const char *) data, len);
+}
+
+/* SHA-256 of the certificate the server presented in this handshake */
+static char *
+served_certificate_fingerprint(SSL *ssl)
+{
+	X509	   *cert = SSL_get_certificate(ssl);
+
+	return cert ? x509_fingerprint_sha256(cert) : NULL;
 }
 
 void
@@ -68,6 +155,10 @@ tls_facts_collect(Port *port, TlsFacts *facts)
 	facts->bits = alg_bits;
 	facts->tls_group = negotiated_group(ssl);
 	facts->sni = pstrdup_or_null(SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name));
+	facts->alpn = selected_alpn(port);
+	facts->server_fingerprint = served_certificate_fingerprint(ssl);
+	facts->supported_groups = client_groups(ssl);
+	facts->shared_groups = shared_groups(ssl);
 
 	if (port->peer != NULL)
 	{

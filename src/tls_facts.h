@@ -14,6 +14,8 @@
  *   off it; it never ereports for certificate content (fields it cannot
  *   render are NULL) and it allocates in CurrentMemoryContext.
  * - All strings are UTF-8 and whole; see x509_render.h for formats.
+ *   Group names are OpenSSL's (X25519, secp256r1, X25519MLKEM768, ...); a
+ *   group OpenSSL has no name for is shown as its TLS code point, "0x%04X".
  * - tls_facts_own() returns the calling backend's facts, computed on first
  *   use in TopMemoryContext; the result is valid for the life of the
  *   backend and must not be modified.  In a process without a client
@@ -43,6 +45,12 @@ typedef struct TlsFacts
 	int			bits;			/* symmetric key bits, as pg_stat_ssl.bits */
 	char	   *tls_group;		/* negotiated key-exchange group, or NULL */
 	char	   *sni;			/* server name the client asked for, or NULL */
+	char	   *alpn;			/* protocol ALPN selected ("postgresql"), or
+								 * NULL: before 17 the server offers none */
+	char	   *server_fingerprint; /* SHA-256 of the certificate served */
+	List	   *supported_groups;	/* key-exchange groups the client offered */
+	List	   *shared_groups;	/* those the server supports too, in the
+								 * server's order of preference */
 
 	bool		cert_present;	/* client presented a certificate */
 	X509Summary client;			/* that certificate; zeroes when absent */

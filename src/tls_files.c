@@ -233,8 +233,15 @@ tls_files_describe_cert(X509 *cert, const char *role)
 bool
 tls_files_server_certs(List **certs, TlsFileProblem *problem)
 {
-	const char *setting = "ssl_cert_file";
-	const char *path = tls_files_setting(setting);
+	return tls_files_cert_chain_file("ssl_cert_file",
+									 tls_files_setting("ssl_cert_file"),
+									 certs, problem);
+}
+
+bool
+tls_files_cert_chain_file(const char *setting, const char *path, List **certs,
+						  TlsFileProblem *problem)
+{
 	char	   *data;
 	size_t		len;
 	BIO		   *bio;
@@ -243,7 +250,8 @@ tls_files_server_certs(List **certs, TlsFileProblem *problem)
 	*certs = NIL;
 	if (path[0] == '\0')
 	{
-		set_content_problem(problem, setting, path, "ssl_cert_file is not set");
+		set_content_problem(problem, setting, path,
+							psprintf("%s is not set", setting));
 		return false;
 	}
 	data = tls_files_read(setting, path, &len, problem);
@@ -303,8 +311,14 @@ tls_files_server_certs(List **certs, TlsFileProblem *problem)
 bool
 tls_files_ca_certs(List **certs, TlsFileProblem *problem)
 {
-	const char *setting = "ssl_ca_file";
-	const char *path = tls_files_setting(setting);
+	return tls_files_ca_file("ssl_ca_file", tls_files_setting("ssl_ca_file"),
+							 certs, problem);
+}
+
+bool
+tls_files_ca_file(const char *setting, const char *path, List **certs,
+				  TlsFileProblem *problem)
+{
 	STACK_OF(X509_INFO) *items;
 
 	*certs = NIL;

@@ -75,6 +75,15 @@ extern bool tls_files_server_certs(List **certs, TlsFileProblem *problem);
 extern bool tls_files_ca_certs(List **certs, TlsFileProblem *problem);
 
 /*
+ * The same for a file the server names elsewhere (pg_hosts.conf in 19):
+ * "setting" names where the path comes from, for problems.
+ */
+extern bool tls_files_cert_chain_file(const char *setting, const char *path,
+									  List **certs, TlsFileProblem *problem);
+extern bool tls_files_ca_file(const char *setting, const char *path,
+							  List **certs, TlsFileProblem *problem);
+
+/*
  * ssl_crl_file, then every file in ssl_crl_dir (name order, hidden files
  * and subdirectories skipped, a symbolic link to a file already listed
  * counted once): each CRL in them.  NIL when neither is set.

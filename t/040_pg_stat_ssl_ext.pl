@@ -171,8 +171,8 @@ foreach my $name (qw(s_tcp s_unix))
 	my $row = $rows->{$name};
 	is($row->{ssl}, JSON::PP::false, "$name: ssl false");
 	is(join(',', map { $row->{$_} // 'NULL' }
-		  qw(version cipher bits client_dn client_fingerprint tls_group sni)),
-		'NULL,NULL,NULL,NULL,NULL,NULL,NULL', "$name: TLS columns NULL");
+		  qw(version cipher bits client_dn client_fingerprint tls_group sni alpn server_fingerprint)),
+		'NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL', "$name: TLS columns NULL");
 	is($row->{client_cert_present}, JSON::PP::false, "$name: client_cert_present false");
 	is($row->{backend_type}, 'client backend', "$name: backend_type");
 }
@@ -199,7 +199,7 @@ is_deeply([ sort keys %$as_regular ], [ sort keys %$rows ],
 my @hidden = qw(ssl version cipher bits client_dn client_serial issuer_dn
   client_addr backend_type backend_start client_cert_present client_not_before
   client_not_after client_fingerprint client_san client_key_type client_key_bits
-  client_signature_algorithm tls_group sni truncated);
+  client_signature_algorithm tls_group sni alpn server_fingerprint truncated);
 foreach my $name (qw(s_longdn s_nocert s_tcp))
 {
 	my $row = $as_regular->{$name};

@@ -85,7 +85,7 @@ is(length($other->{client_dn}), 63, 'other session: DN as PostgreSQL keeps it (6
 is(join(',', grep { defined $other->{$_} }
 	  qw(client_cert_present client_not_before client_not_after client_fingerprint
 		client_san client_key_type client_key_bits client_signature_algorithm
-		tls_group sni truncated)),
+		tls_group sni alpn server_fingerprint truncated)),
 	'', 'other session: extended columns NULL');
 is($other->{backend_type}, 'client backend', 'other session: backend_type');
 is($other->{client_addr},  '127.0.0.1',      'other session: client_addr');

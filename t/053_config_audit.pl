@@ -15,8 +15,9 @@ use SslinfoExtTest;
 my $certdir = certdir();
 
 my @checks = qw(ssl_enabled server_cert_expiry server_key_match
-  server_key_permissions ca_configured crl_configured cipher_policy
-  tls13_bypass min_protocol hba_non_tls_remote hba_weak_auth
+  server_key_permissions sni_hosts ca_configured crl_configured cipher_policy
+  tls13_bypass min_protocol key_exchange_groups server_cipher_order
+  hba_non_tls_remote hba_weak_auth
   hba_no_client_cert password_encryption require_ssl);
 
 my $hardened_hba = <<'EOF';
@@ -207,7 +208,10 @@ check_audit(
 		ssl_enabled => [ 'error', qr/ssl is off/ ],
 		server_key_match => [ 'warning', qr/protected by a passphrase/ ],
 		crl_configured => [ 'error', qr/The CRL of "\/O=sslinfo_ext test\/CN=sslinfo_ext Test Root CA" in "stale.crl" is stale/ ],
-		tls13_bypass => [ 'warning', qr/allows TLS 1.3/ ],
+		# from 18 ssl_tls13_ciphers is governed too: nothing bypasses
+		tls13_bypass => $node->pg_version >= 18
+		? [ 'ok', qr/TLS 1\.3 sessions are held to the cipher policy too/ ]
+		: [ 'warning', qr/allows TLS 1.3/ ],
 		hba_non_tls_remote => [ 'warning', qr/^2 pg_hba.conf rule/ ],
 		hba_weak_auth => [ 'error' ],
 		# with ssl off, PostgreSQL marks hostssl lines as errors

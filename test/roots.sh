@@ -245,7 +245,9 @@ ensure_root()
 
 # A copy of the tree (without .git and build/) replaces /srv/sslinfo_ext's
 # sources; its build/ stays, so the private install and certificates are
-# reused like on the host.
+# reused like on the host.  The host's build products stay behind: they
+# were built against another major, and being newer than the sources they
+# would look up to date to make in the root.
 copy_tree()
 {
 	local dest="$1/srv/sslinfo_ext"

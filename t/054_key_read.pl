@@ -12,6 +12,7 @@
 
 use strict;
 use warnings;
+no warnings qw(portable);	# hex() of 64-bit addresses
 
 use IPC::Run;
 use PostgreSQL::Test::Utils;
@@ -83,10 +84,12 @@ SKIP:
 		'the key file is read in one read() into a buffer of its size (no stdio, no growing buffer)');
 }
 
-# Every private writable mapping of the backend
+# Every private writable mapping of the backend, read in pieces that
+# overlap by the needle's length, so a copy across two pieces is found too.
 sub backend_memory_has
 {
 	my ($pid, $needle) = @_;
+	my $piece = 1 << 20;
 	open(my $maps, '<', "/proc/$pid/maps") or die "maps: $!";
 	open(my $mem,  '<:raw', "/proc/$pid/mem") or die "mem: $!";
 	my $found = 0;
@@ -95,20 +98,32 @@ sub backend_memory_has
 		my ($from, $to, $perms) = $line =~ /^([0-9a-f]+)-([0-9a-f]+) (\S+)/
 		  or next;
 		next unless $perms =~ /^rw.p/;
-		my $len = hex($to) - hex($from);
-		my $data;
-		next unless sysseek($mem, hex($from), 0);
-		next unless defined sysread($mem, $data, $len);
-		$found++ while $data =~ /\Q$needle\E/g;
+		my ($start, $end) = (hex($from), hex($to));
+		for (my $at = $start; $at < $end; $at += $piece)
+		{
+			my $len = $end - $at < $piece + length($needle) ? $end - $at : $piece + length($needle) - 1;
+			my $data;
+			last unless sysseek($mem, $at, 0);
+			last unless defined sysread($mem, $data, $len);
+			$found++ while $data =~ /\Q$needle\E/g;
+		}
 	}
 	return $found;
 }
 
-is(backend_memory_has($pid, $marker), 0,
-	'no copy of the key file is left in the backend after the audit');
-# the scan itself works: the backend does hold what it was sent
-ok(backend_memory_has($pid, "check_name = 'server_key_match'") > 0,
-	'the memory scan finds what the backend was sent');
+SKIP:
+{
+	# An AddressSanitizer build (make test SANITIZE=1) reserves terabytes
+	# of shadow and allocator address space: scanning it is not feasible.
+	# The plain suite runs these two.
+	skip 'the backend runs with AddressSanitizer', 2
+	  if slurp_file("/proc/$pid/maps") =~ /libasan/;
+	is(backend_memory_has($pid, $marker), 0,
+		'no copy of the key file is left in the backend after the audit');
+	# the scan itself works: the backend does hold what it was sent
+	ok(backend_memory_has($pid, "check_name = 'server_key_match'") > 0,
+		'the memory scan finds what the backend was sent');
+}
 
 $in .= "\\q\n";
 $h->finish;

@@ -794,9 +794,9 @@ core_string_datum(const char *raw)
 /*
  * Values that many rows share, built once per scan in the scan's memory
  * (rows share roles, databases, backend types, and often a client
- * certificate): a role's or database's name, the last serial number and
- * SAN list seen.  Each is a datum tuplestore_putvalues() copies, so rows
- * may share it.
+ * certificate and cipher suite): the names of roles and databases, the
+ * backend type's, each slot field's last value.  Each is a datum that
+ * tuplestore_putvalues() copies, so rows may share it.
  */
 #define NAME_CACHE_SIZE		16
 
@@ -815,13 +815,15 @@ typedef struct ScanCache
 	int			ndatabases;
 	int			backend_type;	/* -1 until the first */
 	Datum		backend_type_text;
-	int			serial_len;		/* 0 until the first */
-	char		serial[SHORT_FIELD_MAX + 1];
-	Datum		serial_numeric;
-	uint32		san_len;		/* 0 until the first */
-	uint16		san_count;
-	char	   *san;
-	Datum		san_array;
+	/* per slot field: the last value seen and its datum */
+	struct
+	{
+		uint32		len;
+		uint16		count;		/* SAN entries */
+		bool		valid;
+		char	   *bytes;
+		Datum		datum;
+	}			last[NUM_SLOT_FIELDS];
 } ScanCache;
 
 static Datum
@@ -853,38 +855,13 @@ cached_name(ScanCache *cache, Oid oid, bool database)
 	return result;
 }
 
+/* A SAN list (entries each NUL-terminated, len bytes in all) as text[] */
 static Datum
-cached_serial(ScanCache *cache, const char *serial, int len)
+san_array_datum(const char *san, uint16 count)
 {
-	MemoryContext oldcontext;
-
-	if (len == cache->serial_len && memcmp(serial, cache->serial, len) == 0)
-		return cache->serial_numeric;
-	oldcontext = MemoryContextSwitchTo(cache->context);
-	cache->serial_numeric = serial_to_numeric(serial);
-	MemoryContextSwitchTo(oldcontext);
-	if (len <= SHORT_FIELD_MAX)
-	{
-		memcpy(cache->serial, serial, len);
-		cache->serial_len = len;
-	}
-	return cache->serial_numeric;
-}
-
-/* The SAN entries (each NUL-terminated, len bytes in all) as text[] */
-static Datum
-cached_san(ScanCache *cache, const char *san, uint32 len, uint16 count)
-{
-	MemoryContext oldcontext;
-	Datum	   *elems;
+	Datum	   *elems = palloc(sizeof(Datum) * Max(count, 1));
 	const char *entry = san;
 
-	if (len == cache->san_len && count == cache->san_count &&
-		memcmp(san, cache->san, len) == 0)
-		return cache->san_array;
-
-	oldcontext = MemoryContextSwitchTo(cache->context);
-	elems = palloc(sizeof(Datum) * Max(count, 1));
 	for (int i = 0; i < count; i++)
 	{
 		int			entry_len = strlen(entry);
@@ -892,19 +869,46 @@ cached_san(ScanCache *cache, const char *san, uint32 len, uint16 count)
 		elems[i] = utf8_datum(entry, entry_len);
 		entry += entry_len + 1;
 	}
-	cache->san_array = PointerGetDatum(construct_array(elems, count, TEXTOID,
-													   -1, false, TYPALIGN_INT));
-	if (len > cache->san_len)
+	return PointerGetDatum(construct_array(elems, count, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+/*
+ * A slot field's value as a datum of its column: the datum made for the
+ * previous row when that row had the same bytes (sessions of one client
+ * certificate, one cipher suite, ... share them), else a new one.
+ */
+static Datum
+field_datum(ScanCache *cache, SlotField field, const char *value,
+			uint32 len, uint16 count)
+{
+	MemoryContext oldcontext;
+
+	if (cache->last[field].valid && cache->last[field].len == len &&
+		cache->last[field].count == count &&
+		memcmp(cache->last[field].bytes, value, len) == 0)
+		return cache->last[field].datum;
+
+	oldcontext = MemoryContextSwitchTo(cache->context);
+	if (cache->last[field].valid && cache->last[field].len < len)
 	{
-		if (cache->san)
-			pfree(cache->san);
-		cache->san = palloc(len);
+		pfree(cache->last[field].bytes);
+		cache->last[field].valid = false;
 	}
-	memcpy(cache->san, san, len);
-	cache->san_len = len;
-	cache->san_count = count;
+	if (!cache->last[field].valid)
+		cache->last[field].bytes = palloc(Max(len, 1));
+	memcpy(cache->last[field].bytes, value, len);
+	cache->last[field].len = len;
+	cache->last[field].count = count;
+	cache->last[field].valid = true;
+	if (field == SLOT_SAN)
+		cache->last[field].datum = san_array_datum(value, count);
+	else if (field == SLOT_SERIAL)
+		cache->last[field].datum = serial_to_numeric(value);
+	else
+		cache->last[field].datum = utf8_datum(value, len);
 	MemoryContextSwitchTo(oldcontext);
-	return cache->san_array;
+	return cache->last[field].datum;
 }
 
 /* The TLS columns from a slot the reader has copied */
@@ -912,18 +916,18 @@ static void
 slot_columns(const RegistrySlot *slot, ScanCache *cache,
 			 Datum *values, bool *nulls)
 {
-	static const int text_columns[NUM_SLOT_FIELDS] = {
+	static const int field_columns[NUM_SLOT_FIELDS] = {
 		[SLOT_VERSION] = COL_VERSION,
 		[SLOT_CIPHER] = COL_CIPHER,
 		[SLOT_TLS_GROUP] = COL_TLS_GROUP,
 		[SLOT_KEY_TYPE] = COL_CLIENT_KEY_TYPE,
 		[SLOT_SIGNATURE_ALGORITHM] = COL_CLIENT_SIGNATURE_ALGORITHM,
-		[SLOT_SERIAL] = -1,
+		[SLOT_SERIAL] = COL_CLIENT_SERIAL,
 		[SLOT_FINGERPRINT] = COL_CLIENT_FINGERPRINT,
 		[SLOT_SNI] = COL_SNI,
 		[SLOT_CLIENT_DN] = COL_CLIENT_DN,
 		[SLOT_ISSUER_DN] = COL_ISSUER_DN,
-		[SLOT_SAN] = -1,
+		[SLOT_SAN] = COL_CLIENT_SAN,
 	};
 	bool		ssl = (slot->flags & SLOT_SSL_IN_USE) != 0;
 	bool		cert = (slot->flags & SLOT_CERT_PRESENT) != 0;
@@ -933,25 +937,18 @@ slot_columns(const RegistrySlot *slot, ScanCache *cache,
 	{
 		const char *value = slot->text + at;
 
-		if (text_columns[f] >= 0)
-			nulls[text_columns[f]] = true;
+		int			column = field_columns[f];
+
 		if ((slot->flags & SLOT_FIELD_PRESENT(f)) == 0)
-			continue;
-		if (f == SLOT_SAN)
-			values[COL_CLIENT_SAN] =
-				cached_san(cache, value, slot->length[f], slot->san_count);
-		else if (f == SLOT_SERIAL)
-			values[COL_CLIENT_SERIAL] =
-				cached_serial(cache, value, slot->length[f]);
-		else
 		{
-			values[text_columns[f]] = utf8_datum(value, slot->length[f]);
-			nulls[text_columns[f]] = false;
+			nulls[column] = true;
+			continue;
 		}
+		values[column] = field_datum(cache, f, value, slot->length[f],
+									 f == SLOT_SAN ? slot->san_count : 0);
+		nulls[column] = false;
 		at += slot->length[f] + (f == SLOT_SAN ? 0 : 1);
 	}
-	nulls[COL_CLIENT_SERIAL] = (slot->flags & SLOT_FIELD_PRESENT(SLOT_SERIAL)) == 0;
-	nulls[COL_CLIENT_SAN] = (slot->flags & SLOT_FIELD_PRESENT(SLOT_SAN)) == 0;
 
 	values[COL_SSL] = BoolGetDatum(ssl);
 	if (ssl)

@@ -137,7 +137,8 @@ make_certs()
 
 # Print the tree the unprivileged part should run in.  As root that part
 # runs as "postgres": this tree when postgres can read it, else a copy under
-# /tmp (a tree under /root, say); build/ is handed to postgres either way.
+# /tmp (a tree under /root, say); build/ (but build/roots) is handed to
+# postgres either way.
 tree_for_server_user()
 {
 	local tree="$TOP"
@@ -147,7 +148,10 @@ tree_for_server_user()
 		chmod 0755 "$tree"
 		echo "== postgres cannot read $TOP: running in a copy, $tree" >&2
 	fi
-	chown -R postgres: "$tree/build"
+	# not build/roots: Debian roots (test/roots.sh) stay root's, and may
+	# have /proc mounted while a matrix run is inside them
+	mkdir -p "$tree/build"
+	find "$tree/build" -path "$tree/build/roots" -prune -o -exec chown postgres: {} +
 	echo "$tree"
 }
 

@@ -21,8 +21,12 @@
  *   logs a WARNING for the server certificate, each chain certificate
  *   (expiring or expired) and the client certificate (expiring) within the
  *   window -- at most one per certificate (SHA-256 fingerprint) per hour
- *   across the cluster.  Never raises an error.  Without the shared table
- *   (library not preloaded) it does nothing.
+ *   across the cluster.  The server and chain certificates' facts come
+ *   from the postmaster's reading of ssl_cert_file when it built the SSL
+ *   context (inherited by the backend, matched by X509_cmp), so a login
+ *   computes none for them unless the file changed under PostgreSQL.
+ *   Never raises an error.  Without the shared table (library not
+ *   preloaded) it does nothing.
  * - The SQL functions ssl_server_certificates() and ssl_crl_status() work
  *   with or without preloading.
  *

@@ -6,13 +6,18 @@
  * See session_registry.h for the contract: slot layout and sizing, the
  * change-count protocol and why, and what happens without preloading.
  *
- * A slot is a fixed header followed by a text area.  The text area holds
- * the slot's strings one after the other, each NUL-terminated; every field
- * has its own maximum, so the area's size is the sum of those maxima and a
- * slot never overflows.  Writers build the whole slot in local memory first
- * and copy it in with one memcpy, so the part of the write that readers can
- * race with is as short as it can be; readers copy only the header and the
- * used part of the text area.
+ * A slot is a fixed header followed by the start of its text: the slot's
+ * strings one after the other, each NUL-terminated, continued in chunks of
+ * the shared text pool when they need more than the slot has.  Writers
+ * build the whole slot in local memory first (in a buffer with room for
+ * every field at its limit) and copy it in, so the part of the write that
+ * readers can race with is as short as it can be; readers copy only the
+ * header and the used part of the text.
+ *
+ * Read path (pg_stat_ssl_ext_sessions()): PostgreSQL's backend status
+ * snapshot is taken in backend_status_snapshot() and slot text becomes a
+ * datum in utf8_datum(), one place each; values rows share (names, each
+ * field's last value) are made once per scan (ScanCache).
  *
  * Copyright (c) 2026, the sslinfo_ext developers
  *

@@ -80,6 +80,6 @@ if [ -n "${exact[100]:-}" ] && [ -n "${exact[10000]:-}" ]; then
 		"$(fmt '%.0f bytes' "$per")" \
 		"3972 bytes before the text pool (issue 13)" \
 		"$(fmt '%.2f× less' "$(awk -v p="$per" 'BEGIN { print 3972 / p }')")" \
-		"" "≤ 1024 bytes" "$(check "$per <= 1024")" "(bytes at 10,000 − bytes at 100) / 9,900"
+		"" "≤ 1024 bytes" "$(check "$(fmt '%.0f' "$per") <= 1024")" "(bytes at 10,000 − bytes at 100) / 9,900"
 fi
 exit $failed

@@ -492,7 +492,8 @@ pack_text(RegistrySlot *image, SlotField field, const char *value,
 	if (valid < len || len > limit)
 	{
 		image->flags |= SLOT_TRUNCATED;
-		if (whole_or_nothing || limit < 0)
+		/* no room at all: NULL, not an empty string */
+		if (whole_or_nothing || limit <= 0)
 			return;
 		len = pg_encoding_mbcliplen(PG_UTF8, value, valid, limit);
 	}

@@ -23,7 +23,7 @@ OBJS = \
 	src/x509_render.o
 
 EXTENSION = sslinfo_ext
-DATA = sslinfo_ext--1.0.sql sslinfo_ext--1.0--1.1.sql
+DATA = sslinfo_ext--1.0.sql sslinfo_ext--1.0--1.1.sql sslinfo_ext--1.1.sql
 PGFILEDESC = "sslinfo_ext - TLS session, certificate and policy information"
 
 PG_CPPFLAGS = -I$(srcdir)/src
@@ -41,6 +41,8 @@ REGRESS = \
 	cipher_policy \
 	odd_certificates \
 	hostile_arguments \
+	search_path \
+	field_cache \
 	pg_stat_ssl_ext \
 	upgrade
 REGRESS_OPTS = --outputdir=build/regress

@@ -325,7 +325,8 @@ sslinfo_ext_ssl_issuer_dn(PG_FUNCTION_ARGS)
 /*
  * One field of the client certificate's subject or issuer DN.  Answers are
  * remembered per field name (its exact bytes, so every name form keeps its
- * own answer); an unknown name is an error every time.
+ * own answer) for the first MAX_FIELD_ANSWERS names; later names are
+ * answered afresh on every call.  An unknown name is an error every time.
  */
 static Datum
 dn_field(FunctionCallInfo fcinfo, bool issuer)
@@ -337,7 +338,7 @@ dn_field(FunctionCallInfo fcinfo, bool issuer)
 	const X509_NAME *name;
 	char	   *value;
 	FieldAnswer *remembered;
-	FieldAnswer unremembered;
+	SessionValue answer;
 
 	/* like contrib sslinfo: no certificate means NULL, whatever the name */
 	if (own_certificate() == NULL)
@@ -365,27 +366,30 @@ dn_field(FunctionCallInfo fcinfo, bool issuer)
 				 errhint("Use an attribute's short name (\"CN\"), long name (\"commonName\") or dotted OID (\"2.5.4.3\").")));
 
 	/*
+	 * The table is full: answer in the caller's memory and keep nothing, so
+	 * that any number of distinct names costs no session memory.
+	 */
+	if (n_field_answers >= MAX_FIELD_ANSWERS)
+	{
+		if (value == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(x509_utf8_to_text(value));
+	}
+
+	/*
 	 * Render the answer first: the conversion to the database encoding may
 	 * fail, and nothing half-made may be remembered.
 	 */
-	memset(&unremembered, 0, sizeof(FieldAnswer));
+	remembered = &field_answers[n_field_answers];
 	if (value == NULL)
-		session_value_set(&unremembered.answer, (Datum) 0, true);
+		session_value_set(&answer, (Datum) 0, true);
 	else
-		session_value_set(&unremembered.answer,
-						  PointerGetDatum(x509_utf8_to_text(value)), false);
-	remembered = &unremembered;
-
-	/* remember it unless the (bounded) table is full */
-	if (n_field_answers < MAX_FIELD_ANSWERS)
-	{
-		unremembered.issuer = issuer;
-		unremembered.field_name_len = field_len;
-		unremembered.field_name = MemoryContextStrdup(TopMemoryContext, field_name);
-		remembered = &field_answers[n_field_answers];
-		*remembered = unremembered;
-		n_field_answers++;
-	}
+		session_value_set(&answer, PointerGetDatum(x509_utf8_to_text(value)), false);
+	remembered->answer = answer;
+	remembered->issuer = issuer;
+	remembered->field_name_len = field_len;
+	remembered->field_name = MemoryContextStrdup(TopMemoryContext, field_name);
+	n_field_answers++;
 	return session_value_get(&remembered->answer, fcinfo);
 }
 

@@ -4,11 +4,11 @@
 -- result is the same as a fresh CREATE EXTENSION of the newest version:
 -- same members, same definitions, privileges and comments.
 --
--- While 1.1 has no install script of its own, CREATE EXTENSION composes it
--- from sslinfo_ext--1.0.sql and sslinfo_ext--1.0--1.1.sql; the comparison
--- starts to bite when a release ships a direct install script
--- (sslinfo_ext--1.1.sql) or an update script behaves differently on an
--- existing installation.  The member lists pin what each version contains.
+-- The fresh install comes from sslinfo_ext--1.1.sql, a script of its own
+-- (CREATE EXTENSION prefers a version's install script to an update chain),
+-- so the two sides are built independently and any difference in a
+-- function's definition, markings or privileges, a view or a comment shows
+-- up below.  The member lists pin what each version contains.
 --
 -- Runs in a database of its own, so the other tests' extension is untouched.
 -- expected/upgrade_1.out: PostgreSQL 17 and later, which record the view's
@@ -24,8 +24,10 @@ WHERE source = '1.0'
 ORDER BY target;
 
 -- One row per member object: its identity and a text that changes with its
--- definition (function source and markings, view query, relation kind),
--- its privileges and its comment.
+-- definition (pg_get_functiondef: arguments, defaults, result, language,
+-- symbol, volatility, strictness, parallel safety, cost, rows, settings,
+-- security; a view's query, kind and options), its privileges and its
+-- comments (the object's and its columns').
 CREATE TEMP VIEW sslinfo_ext_members AS
 SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS object,
        concat_ws(E'\n',
@@ -35,7 +37,14 @@ SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS object,
                  END,
                  CASE WHEN d.classid = 'pg_class'::regclass THEN
                       (SELECT 'relkind ' || c.relkind::text || ' acl ' || coalesce(c.relacl::text, 'default')
+                              || ' options ' || coalesce(c.reloptions::text, 'none')
                               || CASE WHEN c.relkind = 'v' THEN E'\n' || pg_get_viewdef(c.oid) ELSE '' END
+                              || coalesce((SELECT string_agg(E'\ncolumn ' || a.attname || ' comment '
+                                                             || col_description(c.oid, a.attnum), ''
+                                                             ORDER BY a.attnum)
+                                           FROM pg_attribute a
+                                           WHERE a.attrelid = c.oid AND a.attnum > 0
+                                             AND col_description(c.oid, a.attnum) IS NOT NULL), '')
                        FROM pg_class c WHERE c.oid = d.objid)
                  END,
                  'comment ' || coalesce(obj_description(d.objid,

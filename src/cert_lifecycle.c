@@ -30,6 +30,8 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
@@ -185,8 +187,86 @@ alarm_claim(const char *fingerprint, TimestampTz now)
 }
 
 /*
+ * Characters that could make a log line read differently than it is: C0
+ * controls, DEL and C1 controls (terminal escapes, line breaks such as
+ * U+0085), and Unicode's invisible format characters (general category Cf:
+ * the bidirectional marks, embeddings, overrides and isolates among them)
+ * and line and paragraph separators.
+ */
+static bool
+misleads_in_log(pg_wchar c)
+{
+	static const struct
+	{
+		pg_wchar	first;
+		pg_wchar	last;
+	}			ranges[] =
+	{
+		{0x0000, 0x001F},		/* C0 */
+		{0x007F, 0x009F},		/* DEL, C1 */
+		{0x00AD, 0x00AD},		/* soft hyphen */
+		{0x0600, 0x0605},		/* Arabic number signs */
+		{0x061C, 0x061C},		/* Arabic letter mark */
+		{0x06DD, 0x06DD},
+		{0x070F, 0x070F},
+		{0x0890, 0x0891},
+		{0x08E2, 0x08E2},
+		{0x180E, 0x180E},		/* Mongolian vowel separator */
+		{0x200B, 0x200F},		/* zero-width characters, LRM, RLM */
+		{0x2028, 0x202E},		/* line/paragraph separators, LRE..RLO */
+		{0x2060, 0x2064},		/* word joiner, invisible operators */
+		{0x2066, 0x206F},		/* LRI..PDI, deprecated format characters */
+		{0xFEFF, 0xFEFF},		/* zero-width no-break space (BOM) */
+		{0xFFF9, 0xFFFB},		/* interlinear annotation */
+		{0x110BD, 0x110BD},
+		{0x110CD, 0x110CD},
+		{0x13430, 0x1343F},		/* Egyptian hieroglyph format controls */
+		{0x1BCA0, 0x1BCA3},		/* shorthand format controls */
+		{0x1D173, 0x1D17A},		/* musical symbol format controls */
+		{0xE0001, 0xE0001},		/* language tag */
+		{0xE0020, 0xE007F},		/* tag characters */
+	};
+
+	for (int i = 0; i < lengthof(ranges); i++)
+		if (c >= ranges[i].first && c <= ranges[i].last)
+			return true;
+	return false;
+}
+
+/*
+ * Certificate text (UTF-8, see x509_render.h) for a log message: each
+ * character misleads_in_log() names becomes the \XX escapes of its UTF-8
+ * bytes (U+202E as \E2\80\AE), the form OpenSSL's RFC 2253 escaping and
+ * x509_render's invalid-byte escapes use; everything else is copied.
+ */
+static char *
+log_safe_text(const char *utf8)
+{
+	StringInfoData buf;
+	const unsigned char *p = (const unsigned char *) utf8;
+	const unsigned char *end = p + strlen(utf8);
+
+	initStringInfo(&buf);
+	while (p < end)
+	{
+		int			charlen = Min(pg_utf_mblen(p), end - p);
+		bool		escape = charlen < pg_utf_mblen(p) ||
+			misleads_in_log(utf8_to_unicode(p));
+
+		if (escape)
+			for (int i = 0; i < charlen; i++)
+				appendStringInfo(&buf, "\\%02X", p[i]);
+		else
+			appendBinaryStringInfo(&buf, (const char *) p, charlen);
+		p += charlen;
+	}
+	return buf.data;
+}
+
+/*
  * Log the WARNING for one certificate ("server", "chain" or "client")
- * expiring or expired.
+ * expiring or expired.  The subject comes from the certificate (a client's
+ * is chosen by whoever made it), so it is made safe for a log line.
  */
 static void
 warn_expiry(const char *role, const char *subject, const char *serial,
@@ -196,8 +276,7 @@ warn_expiry(const char *role, const char *subject, const char *serial,
 	int			days = (int) ((left >= 0 ? left : -left) / USECS_PER_DAY);
 	const char *until = timestamptz_to_str(not_after);
 
-	if (subject == NULL)
-		subject = "";
+	subject = subject ? log_safe_text(subject) : "";
 	if (serial == NULL)
 		serial = "?";
 

@@ -31,10 +31,13 @@
 #include <netinet/in.h>
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
+#include "common/string.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "port/atomics.h"
@@ -236,12 +239,17 @@ void
 session_registry_init(void)
 {
 	/*
-	 * PGC_POSTMASTER settings can only be defined while the postmaster loads
-	 * the library; without preloading there are no slots to size, and the
-	 * calling session's own row uses the defaults.
+	 * Defined in every process that loads the library, preloaded or not:
+	 * _PG_init reserves the "sslinfo_ext" prefix, which would otherwise
+	 * remove a value set in postgresql.conf with an "invalid configuration
+	 * parameter name" warning in every backend that loads the module on
+	 * demand.  Restart-only when they size the registry; without preloading
+	 * (where PostgreSQL refuses PGC_POSTMASTER settings) they size only the
+	 * calling session's own row and what pg_stat_ssl_ext_memory() reports,
+	 * so they follow the configuration file, as cipher_policy_init() does.
 	 */
-	if (!process_shared_preload_libraries_in_progress)
-		return;
+	GucContext	context = process_shared_preload_libraries_in_progress ?
+		PGC_POSTMASTER : PGC_SIGHUP;
 
 	DefineCustomIntVariable("sslinfo_ext.max_dn_bytes",
 							"Bytes kept of each distinguished name in pg_stat_ssl_ext.",
@@ -249,7 +257,7 @@ session_registry_init(void)
 							"its row is flagged as truncated.",
 							&max_dn_bytes,
 							1024, 64, 65536,
-							PGC_POSTMASTER,
+							context,
 							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("sslinfo_ext.max_san_bytes",
@@ -258,7 +266,7 @@ session_registry_init(void)
 							"row is flagged as truncated.",
 							&max_san_bytes,
 							1024, 0, 65536,
-							PGC_POSTMASTER,
+							context,
 							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("sslinfo_ext.text_pool_bytes_per_slot",
@@ -268,7 +276,7 @@ session_registry_init(void)
 							"slot and its row is flagged as truncated.",
 							&text_pool_bytes_per_slot,
 							TEXT_CHUNK_BYTES, 0, 65536,
-							PGC_POSTMASTER,
+							context,
 							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 }
@@ -772,19 +780,55 @@ occupied_slots(int *count)
  */
 
 /*
- * Valid UTF-8 of known length (slots hold nothing else) as text: the one
- * place where a slot's text becomes a datum.  A UTF8 or SQL_ASCII database
- * takes the bytes as they are, which is what x509_utf8_to_text() would do
- * after checking them once more; other databases get them converted.
+ * Valid UTF-8 of known length (slots hold nothing else) as text in the
+ * reader's database encoding, never failing: the one place where a slot's
+ * text becomes a datum.  A row is about another session, and one session's
+ * certificate must not make the view unreadable for everybody in a database
+ * whose encoding cannot hold it.  A UTF8 or SQL_ASCII database takes the
+ * bytes as they are (SQL_ASCII holds any byte).  Otherwise, a character the
+ * encoding has no equivalent for is shown as the \XX escapes of its UTF-8
+ * bytes (東 as \E6\9D\B1), the form OpenSSL's RFC 2253 escaping and
+ * x509_render's invalid-byte escapes use.
  */
 static Datum
 utf8_datum(const char *utf8, int len)
 {
 	int			encoding = GetDatabaseEncoding();
+	Oid			conversion;
+	StringInfoData buf;
+	int			done = 0;
 
-	if (encoding == PG_UTF8 || encoding == PG_SQL_ASCII)
+	/* utf8[len] is a NUL: slots and the strings copied from them end so */
+	if (encoding == PG_UTF8 || encoding == PG_SQL_ASCII || pg_is_ascii(utf8))
 		return PointerGetDatum(cstring_to_text_with_len(utf8, len));
-	return PointerGetDatum(x509_utf8_to_text(utf8));
+
+	conversion = FindDefaultConversionProc(PG_UTF8, encoding);
+	initStringInfo(&buf);
+	while (done < len)
+	{
+		int			room = (len - done) * MAX_CONVERSION_GROWTH + 1;
+
+		/* convert what converts, up to the first character that does not */
+		if (OidIsValid(conversion))
+		{
+			enlargeStringInfo(&buf, room);
+			done += pg_do_encoding_conversion_buf(conversion, PG_UTF8, encoding,
+												  (unsigned char *) utf8 + done,
+												  len - done,
+												  (unsigned char *) buf.data + buf.len,
+												  room, true);
+			buf.len += strlen(buf.data + buf.len);
+		}
+		if (done < len)
+		{
+			int			charlen = Min(pg_utf_mblen((const unsigned char *) utf8 + done),
+									  len - done);
+
+			for (int i = 0; i < charlen; i++)
+				appendStringInfo(&buf, "\\%02X", (unsigned char) utf8[done++]);
+		}
+	}
+	return PointerGetDatum(cstring_to_text_with_len(buf.data, buf.len));
 }
 
 /* A string PostgreSQL stored raw (perhaps cut mid-character), as text */
@@ -1158,11 +1202,18 @@ sslinfo_ext_pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
 									   "pg_stat_ssl_ext row",
 									   ALLOCSET_SMALL_SIZES);
 
+	/*
+	 * PostgreSQL's backend-status snapshot first, the owner index second: a
+	 * session records its slot during authentication, before its backend
+	 * status shows a client connection, so every session in the snapshot is
+	 * then in the index too (read the other way round, a session starting in
+	 * between would show only the core columns).
+	 */
+	nbackends = backend_status_snapshot();
 	if (registry != NULL)
 		occupied = occupied_slots(&noccupied);
 	copy = palloc(offsetof(RegistrySlot, text) + capacity);
 
-	nbackends = backend_status_snapshot();
 	for (int i = 1; i <= nbackends; i++)
 	{
 		LocalPgBackendStatus *local = local_backend_status(i);

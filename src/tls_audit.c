@@ -549,15 +549,23 @@ read_hba_rules(List **rules, char **errors)
 {
 	MemoryContext caller_cxt = CurrentMemoryContext;
 	bool		allowed;
+	/*
+	 * Every function and operator is schema-qualified: this runs with the
+	 * caller's search_path and privileges, and an unqualified name could
+	 * resolve to an object any role with CREATE on a schema in that path
+	 * planted (array_to_string(text[], text) and ||(text, integer) match
+	 * better than pg_catalog's polymorphic versions).
+	 */
 	const char *query =
 		"SELECT "
 #if PG_VERSION_NUM >= 160000
-		"coalesce(file_name || ':', '') || "
+		"coalesce(file_name OPERATOR(pg_catalog.||) ':', '') OPERATOR(pg_catalog.||) "
 #endif
-		"'line ' || line_number, type, "
-		"array_to_string(database, ','), array_to_string(user_name, ','), "
+		"'line ' OPERATOR(pg_catalog.||) line_number, type, "
+		"pg_catalog.array_to_string(database, ','), "
+		"pg_catalog.array_to_string(user_name, ','), "
 		"address, netmask, auth_method, "
-		"coalesce(array_to_string(options, ' '), ''), error "
+		"coalesce(pg_catalog.array_to_string(options, ' '), ''), error "
 		"FROM pg_catalog.pg_hba_file_rules";
 
 	*rules = NIL;

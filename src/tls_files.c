@@ -18,15 +18,17 @@
  */
 #include "postgres.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "lib/stringinfo.h"
 #include "storage/fd.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 
 #include "tls_files.h"
 #include "x509_render.h"
@@ -98,46 +100,96 @@ openssl_error_text(const char *fallback)
 	return result;
 }
 
+/* Record that a configured file could not be read */
+static void
+set_read_problem(TlsFileProblem *problem, const char *setting,
+				 const char *path, int saved_errno)
+{
+	problem->setting = setting;
+	problem->path = pstrdup(path);
+	problem->saved_errno = saved_errno ? saved_errno : EIO;
+	problem->reason = NULL;
+}
+
+/*
+ * The file is read with read(2) into one buffer sized from fstat(): no
+ * stdio buffer and no growing buffer, so when the caller wipes the result
+ * (a private key) no other copy of the bytes is left behind in freed
+ * memory.  A file that shrinks meanwhile is read as far as it goes; one that
+ * grows, up to the size fstat() reported.
+ */
 char *
 tls_files_read(const char *setting, const char *path, size_t *len,
 			   TlsFileProblem *problem)
 {
-	FILE	   *file;
-	StringInfoData buf;
-	char		chunk[8192];
-	size_t		n;
+	int			fd;
+	struct stat st;
+	char	   *data;
+	size_t		size;
+	size_t		done = 0;
 
-	file = AllocateFile(path, PG_BINARY_R);
-	if (file == NULL)
+	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
+	if (fd < 0)
 	{
-		problem->setting = setting;
-		problem->path = pstrdup(path);
-		problem->saved_errno = errno ? errno : EIO;
-		problem->reason = NULL;
+		set_read_problem(problem, setting, path, errno);
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0)
+	{
+		int			save_errno = errno;
+
+		CloseTransientFile(fd);
+		set_read_problem(problem, setting, path, save_errno);
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode))
+	{
+		CloseTransientFile(fd);
+		set_read_problem(problem, setting, path, EISDIR);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode))
+	{
+		CloseTransientFile(fd);
+		set_content_problem(problem, setting, path, "not a regular file");
 		return NULL;
 	}
 
-	initStringInfo(&buf);
-	while ((n = fread(chunk, 1, sizeof(chunk), file)) > 0)
-		appendBinaryStringInfo(&buf, chunk, n);
-	if (ferror(file))
+	/* PEM files are small; MaxAllocSize bounds what palloc can give */
+	if ((uint64) st.st_size >= MaxAllocSize)
 	{
-		int			save_errno = errno ? errno : EIO;
-
-		FreeFile(file);
-		explicit_bzero(buf.data, buf.len);
-		pfree(buf.data);
-		problem->setting = setting;
-		problem->path = pstrdup(path);
-		problem->saved_errno = save_errno;
-		problem->reason = NULL;
+		CloseTransientFile(fd);
+		set_read_problem(problem, setting, path, EFBIG);
 		return NULL;
 	}
-	explicit_bzero(chunk, sizeof(chunk));
-	FreeFile(file);
+	size = (size_t) st.st_size;
+	data = palloc(size + 1);
 
-	*len = buf.len;
-	return buf.data;
+	while (done < size)
+	{
+		ssize_t		n = read(fd, data + done, size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+		{
+			int			save_errno = errno;
+
+			explicit_bzero(data, size + 1);
+			pfree(data);
+			CloseTransientFile(fd);
+			set_read_problem(problem, setting, path, save_errno);
+			return NULL;
+		}
+		if (n == 0)
+			break;				/* the file shrank */
+		done += n;
+	}
+	CloseTransientFile(fd);
+
+	data[done] = '\0';
+	*len = done;
+	return data;
 }
 
 /*

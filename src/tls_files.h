@@ -92,9 +92,10 @@ extern bool tls_files_crls(List **crls, TlsFileProblem *problem);
 extern TlsFileCert *tls_files_describe_cert(X509 *cert, const char *role);
 
 /*
- * Read a whole configured file into palloc'd memory (NUL-terminated, *len
- * without the NUL), or return NULL with *problem filled in.  Callers
- * reading private keys wipe the buffer when done.
+ * Read a whole configured file (a regular file) into palloc'd memory
+ * (NUL-terminated, *len without the NUL), or return NULL with *problem
+ * filled in.  The bytes pass through no other buffer, so callers reading
+ * private keys wipe the one returned (explicit_bzero) and nothing is left.
  */
 extern char *tls_files_read(const char *setting, const char *path,
 							size_t *len, TlsFileProblem *problem);

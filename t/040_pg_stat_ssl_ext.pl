@@ -393,5 +393,39 @@ is($rows->{cut_san}{client_dn}, cert_facts('client_san')->{dn},
 	'max_san_bytes 64: a short DN stays whole');
 
 close_all_sessions();
+
+# pg_stat_ssl_ext_memory() against what PostgreSQL allocated
+# (pg_shmem_allocations), now and for a prediction it makes, at the default
+# settings: 1 kB per slot (768 bytes of slot, 4 of owner index, 252 of pool)
+$node->append_conf('postgresql.conf',
+	"sslinfo_ext.max_dn_bytes = 1024\nsslinfo_ext.max_san_bytes = 1024\nsslinfo_ext.text_pool_bytes_per_slot = 252");
+$node->restart;
+sub registry_allocation
+{
+	return $node->safe_psql('postgres',
+		"SELECT size FROM pg_shmem_allocations WHERE name = 'sslinfo_ext session registry'");
+}
+my $connections = $node->safe_psql('postgres', 'SHOW max_connections');
+my ($slots, $slot_bytes, $total_bytes, $predicted_slots, $predicted_bytes) = split(
+	/\|/,
+	$node->safe_psql(
+		'postgres', qq{
+SELECT m.slots, m.slot_bytes, m.total_bytes, p.slots, p.total_bytes
+FROM pg_stat_ssl_ext_memory() m, pg_stat_ssl_ext_memory($connections + 64) p}));
+my $allocated = registry_allocation();
+is($slot_bytes, 1024, 'default settings: 1024 bytes per slot, its pool share included');
+is($node->safe_psql('postgres', 'SELECT text_pool_bytes = slots * 252 FROM pg_stat_ssl_ext_memory()'),
+	't', 'default settings: 252 bytes of pool per slot');
+is($total_bytes, $allocated, 'pg_stat_ssl_ext_memory(): total_bytes is the allocation, pool included');
+$node->append_conf('postgresql.conf', 'max_connections = ' . ($connections + 64));
+$node->restart;
+is(registry_allocation(), $predicted_bytes,
+	'pg_stat_ssl_ext_memory(max_connections + 64): the allocation after that change');
+is(registry_allocation() - $allocated, 64 * $slot_bytes,
+	'each further connection allocates slot_bytes');
+is($node->safe_psql('postgres', 'SELECT slots FROM pg_stat_ssl_ext_memory()'),
+	$predicted_slots, 'the predicted slot count');
+is($predicted_slots - $slots, 64, 'one slot per connection');
+
 $node->stop;
 done_testing();

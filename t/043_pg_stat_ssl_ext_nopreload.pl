@@ -2,7 +2,9 @@
 # the calling session's own row is computed live (all columns), the other
 # sessions come from PostgreSQL's backend status: pg_stat_ssl's columns
 # (DNs as PostgreSQL keeps them, cut at 63 bytes, but never mid-character),
-# the extended columns NULL.
+# the extended columns NULL.  Settings that only matter when preloaded,
+# set in postgresql.conf, are defined (and shown) in every backend that
+# loads the module, without a warning.
 use strict;
 use warnings;
 
@@ -13,9 +15,20 @@ use Test::More;
 use SslinfoExtTest;
 use SslinfoExtCertFacts;
 
-my $node = new_tls_node('nopreload');
+my $node = new_tls_node('nopreload',
+	extra_conf => "sslinfo_ext.max_dn_bytes = 2048\nsslinfo_ext.max_san_bytes = 4096");
 $node->start;
+my $log_start = -s $node->logfile;
 $node->safe_psql('postgres', 'CREATE EXTENSION sslinfo_ext');
+
+# every backend that loads the module defines all of its settings
+my (undef, $settings) = $node->psql('postgres',
+	"LOAD 'sslinfo_ext'; SELECT current_setting('sslinfo_ext.max_dn_bytes', true), current_setting('sslinfo_ext.max_san_bytes', true)");
+is($settings, '2kB|4kB',
+	'not preloaded: the preload-only settings are defined, with the configured values');
+my $log = substr(slurp_file($node->logfile), $log_start);
+unlike($log, qr/invalid configuration parameter name/,
+	'not preloaded: no warning about the preload-only settings');
 
 is( $node->safe_psql(
 		'postgres', 'SELECT allocated, slots_in_use IS NULL FROM pg_stat_ssl_ext_memory()'),

@@ -149,6 +149,24 @@ is(log_count($expired, $expired_re, $offset), 1,
 	'login: the expired server certificate is warned about');
 $expired->stop;
 
+# --- certificate text in the log: escaped ----------------------------------
+
+# client_logtrick's CN holds ESC, U+202E, U+0085, DEL, U+2066, U+FEFF and
+# U+2028: each comes out as the \XX escapes of its UTF-8 bytes, so the log
+# line reads as it is; nothing of it reaches the log raw.
+my $tricky = new_tls_node('expiry_logtrick', preload => 1);
+$tricky->start;
+$offset = -s $tricky->logfile;
+connect_ok($tricky, 'TLS session with a hostile CN', cert => 'client_logtrick');
+$log = slurp_file($tricky->logfile, $offset);
+like(
+	$log,
+	qr/WARNING:  client certificate expires in 1 day\n.*DETAIL:  The certificate with subject "\/O=sslinfo_ext test\/CN=log\\1B\[31m\\E2\\80\\AEevil\\C2\\85nel\\7Fdel\\E2\\81\\A6iso\\EF\\BB\\BFbom\\E2\\80\\A8ls" and serial number 4107 /,
+	'hostile CN: C0, C1, DEL, bidi and format characters escaped in the WARNING');
+unlike($log, qr/[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xef\xbb\xbf/,
+	'hostile CN: none of those bytes in the log');
+$tricky->stop;
+
 # --- without shared_preload_libraries: no alarms --------------------------
 
 my $plain = new_tls_node('expiry_nopreload');

@@ -13,38 +13,25 @@
 
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-top="$(pwd)"
+source test/lib.sh
+top="$TOP"
 out="$top/build/deb"
 
 export PG_SUPPORTED_VERSIONS="${PG_SUPPORTED_VERSIONS:-installed}"
 
 # The build dependencies of debian/control.in, plus lintian
-deps=(debhelper postgresql-server-dev-all libssl-dev libkrb5-dev lintian dpkg-dev make gcc)
+deps=(build-essential debhelper postgresql-server-dev-all libssl-dev libkrb5-dev lintian dpkg-dev make gcc)
 if [ "$PG_SUPPORTED_VERSIONS" != installed ]; then
 	for v in $PG_SUPPORTED_VERSIONS; do deps+=("postgresql-server-dev-$v"); done
 fi
-missing=()
-for p in "${deps[@]}"; do
-	[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "deb-build.sh: missing packages; run: sudo apt-get install -y ${missing[*]}" >&2
-		exit 1
-	fi
-	echo "== installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update </dev/null >/dev/null
-	apt-get install -y --no-install-recommends "${missing[@]}" </dev/null >/dev/null
-fi
+ensure_packages "${deps[@]}"
 
 version="$(dpkg-parsechangelog -l debian/changelog -S Version)"
 srcdir="$out/sslinfo-ext-${version%-*}"
 rm -rf "$out"
 mkdir -p "$srcdir"
 # the tree without build products (a make or make test may have left some)
-tar -C "$top" --exclude=./build --exclude=./.git --exclude='*.o' --exclude='*.so' \
-	--exclude='*.bc' --exclude=./fuzz/out -cf - . | tar -C "$srcdir" -xf -
+copy_sources "$srcdir"
 
 majors="$(cd "$srcdir" && pg_buildext supported-versions | xargs)"
 if [ -z "$majors" ]; then

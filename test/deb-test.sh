@@ -34,6 +34,8 @@ if ! [[ "$major" =~ ^[0-9]+$ ]]; then
 	echo "usage: $0 MAJOR   (e.g. $0 17)" >&2
 	exit 2
 fi
+PG_MAJOR="$major"
+source test/lib.sh
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deb-test.sh installs and purges a package: run it as root" >&2
 	exit 2
@@ -72,28 +74,13 @@ fi
 
 # ---- 1. packages ------------------------------------------------------------
 
-need=("postgresql-$major" "postgresql-server-dev-$major" postgresql-server-dev-all debhelper
+need=("postgresql-$major" "postgresql-server-dev-$major" postgresql-server-dev-all build-essential debhelper
 	dpkg-dev lintian libssl-dev libkrb5-dev make gcc openssl perl)
-missing=()
-for p in "${need[@]}"; do
-	[ "$(status_of "$p")" = "install ok installed" ] || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	say "installing ${missing[*]}"
-	# postgresql-NN would create and start a "main" cluster otherwise
-	ccconf=/etc/postgresql-common/createcluster.conf
-	if ! grep -qs '^[[:space:]]*create_main_cluster' "$ccconf"; then
-		mkdir -p "$(dirname "$ccconf")"
-		echo "create_main_cluster = false" >>"$ccconf"
-	fi
-	export DEBIAN_FRONTEND=noninteractive
-	if ! apt-get update </dev/null >/dev/null ||
-		! apt-get install -y --no-install-recommends "${missing[@]}" </dev/null >/dev/null; then
-		fail "apt-get install ${missing[*]}"
-		exit 1
-	fi
+# (in a subshell: ensure_packages exits when it cannot install)
+if ! (ensure_packages "${need[@]}"); then
+	fail "apt-get install ${need[*]}"
+	exit 1
 fi
-id postgres >/dev/null 2>&1 || { fail "no OS user postgres (postgresql-common creates it)"; exit 1; }
 
 # ---- 2. build -----------------------------------------------------------------
 
@@ -142,8 +129,7 @@ done
 # A copy of the sources without build products: nothing can come from a
 # local build, the tests see only what the package installed.
 work="$(mktemp -d /tmp/sslinfo_ext-debtest.XXXXXX)"
-tar -C "$top" --exclude=./build --exclude=./.git --exclude='*.o' --exclude='*.so' \
-	--exclude='*.bc' --exclude=./fuzz/out -cf - . | tar -C "$work" -xf -
+copy_sources "$work"
 chown -R postgres: "$work"
 chmod 0755 "$work"
 as_postgres() { (cd "$work" && runuser -u postgres -- env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE "$@"); }

@@ -3,8 +3,10 @@
 # (make demo).  Source it from the top of the source tree; it defines
 # functions and variables only.
 #
-#   ensure_packages    install what is missing (root) or print the one
-#                      apt-get line to run and exit 1 (not root)
+#   ensure_packages [PKG...]  install what is missing of PKG... (default:
+#                      REQUIRED_PACKAGES) as root, or print the one apt-get
+#                      line to run and exit 1 (not root)
+#   copy_sources DEST  the tree's sources without .git and build products
 #   build_extension    make with the system pg_config (COPT honoured)
 #   private_install    build/install: a copy of the system's PostgreSQL
 #                      plus our extension (PostgreSQL is relocatable)
@@ -43,6 +45,8 @@ REQUIRED_PACKAGES=(
 	prometheus-postgres-exporter
 	prometheus-sql-exporter libyaml-libyaml-perl	# t/060: sql_exporter, YAML::XS
 	prometheus	# promtool: checks monitoring/alerts.yml
+	gdb	# t/045: holds a reader between the status snapshot and the registry
+	strace	# t/054: how the server reads its key file
 )
 
 is_root()
@@ -58,7 +62,7 @@ say()
 missing_packages()
 {
 	local p
-	for p in "${REQUIRED_PACKAGES[@]}"; do
+	for p in "$@"; do
 		if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
 			echo "$p"
 		fi
@@ -67,12 +71,14 @@ missing_packages()
 
 ensure_packages()
 {
+	local -a wanted=("$@")
+	[ ${#wanted[@]} -gt 0 ] || wanted=("${REQUIRED_PACKAGES[@]}")
 	if ! command -v dpkg-query >/dev/null; then
-		say "not a Debian system: make sure these are installed: ${REQUIRED_PACKAGES[*]}"
+		say "not a Debian system: make sure these are installed: ${wanted[*]}"
 		return 0
 	fi
 	local -a missing
-	mapfile -t missing < <(missing_packages)
+	mapfile -t missing < <(missing_packages "${wanted[@]}")
 	[ ${#missing[@]} -eq 0 ] && return 0
 
 	if ! is_root; then
@@ -94,6 +100,25 @@ ensure_packages()
 			"${missing[@]}" </dev/null; then
 		echo "could not install ${missing[*]}: see apt-get's messages above" >&2
 		exit 1
+	fi
+}
+
+# The sources as git sees them (tracked files and untracked ones it does
+# not ignore, so work in progress comes along; .gitignore keeps out every
+# build product: objects, libraries, bitcode, build/), or, outside a git
+# checkout, everything but build/ and build products.  A copy must never
+# carry another build's objects: make would take them as up to date.
+copy_sources()
+{
+	local dest="$1"
+	mkdir -p "$dest"
+	if git -C "$TOP" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		(cd "$TOP" && git ls-files -z --cached --others --exclude-standard |
+			while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+			tar --null -T - -cf -) | tar -C "$dest" -xf -
+	else
+		tar -C "$TOP" --exclude=./build --exclude=./.git --exclude='*.o' --exclude='*.so' \
+			--exclude='*.bc' --exclude=./fuzz/out -cf - . | tar -C "$dest" -xf -
 	fi
 }
 

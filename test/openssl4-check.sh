@@ -56,12 +56,12 @@ else
 	failed=$((failed + 1))
 fi
 
-tar -C "$TOP" --exclude=./.git --exclude=./build -cf - . | tar -C "$work/tree" -xf -
+copy_sources "$work/tree"
 cd "$work/tree" || exit 1
 for src in sslinfo_ext.c src/*.c; do
 	obj="${src%.c}.o"
 	# PG_CPPFLAGS comes first in PGXS's CPPFLAGS, so these headers win.
-	if make --no-print-directory -s PG_CONFIG="$SYS_PG_CONFIG" \
+	if make --no-print-directory -s -B PG_CONFIG="$SYS_PG_CONFIG" \
 		PG_CPPFLAGS="$incs -I./src" COPT="$COPT" "$obj" >"$work/${src//\//_}.log" 2>&1; then
 		echo "ok: $src"
 		passed=$((passed + 1))

@@ -36,11 +36,11 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
-TOP="$(pwd)"
+source test/lib.sh
 ROOTS="$TOP/build/roots"
 PORT_LOCK_DIR=/tmp/sslinfo_ext-portlock
 # A root knows it is one: test/run-tests.sh then runs natively in it.
-ROOT_MARK=/etc/sslinfo_ext-root
+ROOT_MARK=/etc/version-matrix-root
 # What a root needs before `make test` can install the rest: make itself.
 BASE_PACKAGES=(make)
 
@@ -194,14 +194,14 @@ configure_root()
 	apt_sources "$suite" "$(cat "$root/.sslinfo_ext-mirror")" >"$root/etc/apt/sources.list"
 	# sid's Release may be served past its Valid-Until; only this root's apt
 	# is told to accept it.
-	echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99sslinfo-ext-valid-until"
+	echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99version-matrix-valid-until"
 	# experimental's packages have priority 1; the PostgreSQL 19 source
 	# package's (postgresql-19, its client and server-dev, libpq5 and
 	# libpq-dev 19, which postgresql-server-dev-19 needs) are taken from
 	# there, everything else from sid.
 	if [ "$suite" = sid-experimental ]; then
 		printf 'Package: src:postgresql-19\nPin: release a=experimental\nPin-Priority: 500\n' \
-			>"$root/etc/apt/preferences.d/sslinfo-ext-postgresql-19"
+			>"$root/etc/apt/preferences.d/version-matrix-postgresql-19"
 	fi
 	# Nothing installed in a root may start a service, and Debian's
 	# postgresql-N must not create a cluster of its own.
@@ -251,7 +251,7 @@ copy_tree()
 	local dest="$1/srv/sslinfo_ext"
 	mkdir -p "$dest"
 	find "$dest" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
-	tar -C "$TOP" --exclude=./.git --exclude=./build -cf - . | tar -C "$dest" -xf -
+	copy_sources "$dest"
 }
 
 cmd="${1:-}"

@@ -332,6 +332,10 @@ issue client_badutf8   client ca   2008 "/O=sslinfo_ext test/CN=bad-utf8" --ext 
 issue client_badutf8dn client ca   2009 "/O=sslinfo_ext test/CN=bad-ZZ-dn" --patch 0c096261642d5a5a2d646e:0c096261642dfffe2d646e
 # serial -231429171 (0xf234abcd as a negative two's complement INTEGER)
 issue client_negserial client ca   1234abcd "/O=sslinfo_ext test/CN=negative-serial" --patch 02041234abcd:0204f234abcd
+# expiring soon, its CN full of what must not reach a log line raw: ESC
+# (a terminal escape), U+202E RIGHT-TO-LEFT OVERRIDE, U+0085 (C1 NEL), DEL,
+# U+2066 LEFT-TO-RIGHT ISOLATE, U+FEFF, U+2028 LINE SEPARATOR
+issue client_logtrick  client ca   100B "/O=sslinfo_ext test/CN=log$(printf '\033[31m\342\200\256evil\302\205nel\177del\342\201\246iso\357\273\277bom\342\200\250ls')" --not-before "-1 day" --not-after "+2 days"
 
 revoke client_revoked
 crl ca root.crl 30

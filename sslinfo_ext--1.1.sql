@@ -211,7 +211,10 @@ CREATE FUNCTION pg_stat_ssl_ext_memory(
     OUT slots_in_use integer,
     OUT slot_bytes bigint,
     OUT total_bytes bigint,
-    OUT allocated boolean)
+    OUT allocated boolean,
+    OUT text_pool_bytes bigint,
+    OUT text_pool_free_bytes bigint,
+    OUT text_pool_full bigint)
 RETURNS record
 AS 'MODULE_PATHNAME', 'sslinfo_ext_pg_stat_ssl_ext_memory'
 LANGUAGE C VOLATILE PARALLEL SAFE;

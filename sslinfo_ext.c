@@ -176,7 +176,9 @@ own_certificate(void)
 static void
 sslinfo_ext_client_authentication(Port *port, int status)
 {
-	const TlsFacts *facts;
+	TlsFacts	facts;
+	MemoryContext logincontext;
+	MemoryContext oldcontext;
 
 	if (prev_client_auth_hook)
 		prev_client_auth_hook(port, status);
@@ -187,13 +189,20 @@ sslinfo_ext_client_authentication(Port *port, int status)
 		return;
 
 	/*
-	 * The facts are rendered once, here, and kept for the backend's life:
-	 * the units below and the own-session SQL functions all read them.
+	 * Only what the registry and the expiry alarms need, rendered once for
+	 * both in memory freed right after: the own-session SQL functions
+	 * render their values (tls_facts_own()) only if a query asks.
 	 */
-	facts = tls_facts_own();
-	session_registry_record(port, facts);
-	if (facts->ssl_in_use)
-		cert_expiry_check(port, facts);
+	logincontext = AllocSetContextCreate(CurrentMemoryContext,
+										 "sslinfo_ext login",
+										 ALLOCSET_DEFAULT_SIZES);
+	oldcontext = MemoryContextSwitchTo(logincontext);
+	tls_facts_collect(port, &facts);
+	session_registry_record(port, &facts);
+	if (facts.ssl_in_use)
+		cert_expiry_check(port, &facts);
+	MemoryContextSwitchTo(oldcontext);
+	MemoryContextDelete(logincontext);
 }
 
 /* Shared memory and LWLocks of the units */

@@ -3,7 +3,16 @@
 # callgrind-entries.pl CALLGRIND_OUT OBJECT_PATTERN [FUNCTION...]
 #
 # Read one callgrind output file (events: Ir) and print, one per line:
-#   total N                 instructions of the whole profile ("totals:")
+#   total N                 instructions of the whole profile: the part's
+#                           "summary:" (every cost line of the file adds up
+#                           to it), else "totals:".  Not "totals:" first: in
+#                           the profile of a process forked from one under
+#                           callgrind and zeroed at a function
+#                           (--zero-before), "totals:" also carries a few
+#                           hundred thousand instructions inherited from
+#                           the parent that no cost line of this process
+#                           accounts for (the postmaster's, different with
+#                           and without a preloaded library).
 #   entered N               instructions spent in calls from outside into an
 #                           object whose path matches OBJECT_PATTERN (a Perl
 #                           regex), callees included: everything that
@@ -69,8 +78,8 @@ while (my $line = <$fh>)
 	elsif ($line =~ /^fn=(.*)$/) { $fn = name_of(\%fn_name, $1); }
 	elsif ($line =~ /^cfn=(.*)$/) { $cfn = name_of(\%fn_name, $1); }
 	elsif ($line =~ /^calls=/) { $in_call = 1; }
-	elsif ($line =~ /^totals:\s*(\d+)/) { $total = $1; }
-	elsif ($line =~ /^summary:\s*(\d+)/) { $total //= $1; }
+	elsif ($line =~ /^summary:\s*(\d+)/) { $total = $1; }
+	elsif ($line =~ /^totals:\s*(\d+)/) { $total //= $1; }
 }
 close $fh;
 

@@ -6,7 +6,9 @@
 #   bash bench/view_scan.sh --rows      (from bench/run.sh, i.e. make bench)
 #
 # 1. Reading the view: with 100 and then 1,000 idle TLS sessions (client
-#    certificate with a 265-byte DN) on a cluster with sslinfo_ext preloaded,
+#    certificate with a 265-byte DN) on a cluster with sslinfo_ext preloaded
+#    and max_connections = 1100, then with 2,000 on one with max_connections
+#    = 10,000 (the empty slots and backend status entries count in a scan),
 #    "SELECT * FROM pg_stat_ssl_ext" against "SELECT * FROM pg_stat_ssl",
 #    each run with pgbench for a few seconds, alternating, ROUNDS times; the
 #    table shows the medians and their ratio.  A third query reads only
@@ -25,7 +27,7 @@
 #
 # --rows: the same measurements inside make bench's measuring phase (setup
 # done, running as the cluster user, bench/common.sh's environment): no
-# tables of its own, rows 2a, 2b and 3 of make bench's one table instead,
+# tables of its own, rows 2a, 2b, 2c and 3 of make bench's one table instead,
 # work files under $BENCH_OUT/view_scan.
 
 set -euo pipefail
@@ -36,7 +38,9 @@ ROUNDS=5
 SCAN_SECONDS=3
 CONNECT_ROUNDS=15
 CONNECT_SECONDS=3
-SESSION_COUNTS=(100 1000)
+SESSION_COUNTS=(100 1000)		# on a cluster with max_connections = 1100
+BIG_SESSIONS=2000				# on one with max_connections = BIG_MAX_CONNECTIONS
+BIG_MAX_CONNECTIONS=10000
 IDLE_CERT=client_longdn
 CONNECT_CERT=client_plain
 if [[ " $* " == *" --quick "* ]]; then
@@ -74,13 +78,14 @@ if [ "${1:-}" = --scan ]; then
 	idle_pid=""
 	trap '[ -n "$idle_pid" ] && kill "$idle_pid" 2>/dev/null; wait 2>/dev/null || true' EXIT
 
-	for sessions in "${SESSION_COUNTS[@]}"; do
+	read -r -a scan_sessions <<<"${SCAN_SESSIONS:-${SESSION_COUNTS[*]}}"
+	for sessions in "${scan_sessions[@]}"; do
 		[ -n "$idle_pid" ] && { kill "$idle_pid"; wait "$idle_pid" 2>/dev/null || true; }
 		idle_cmd=(pgbench -n -c "$sessions" -j 2 -T 3600 -f "$WORK/idle.sql" "$(tls_conninfo "$IDLE_CERT")")
 		echo "idle sessions: ${idle_cmd[*]}" >>"$WORK/commands"
 		"${idle_cmd[@]}" >"$WORK/idle.log" 2>&1 &
 		idle_pid=$!
-		for _ in $(seq 1 240); do
+		for _ in $(seq 1 600); do
 			n="$(psql -XAtq -d postgres -c "SELECT count(*) FROM pg_stat_ssl WHERE ssl")"
 			[ "$n" -ge "$sessions" ] && break
 			sleep 0.5
@@ -138,6 +143,10 @@ measure_all()
 	say "reading the view with ${SESSION_COUNTS[*]} idle TLS sessions ($ROUNDS rounds of ${SCAN_SECONDS}s each)"
 	"${cluster[@]}" "${preload[@]}" --conf "max_connections = 1100" -- \
 		bash bench/view_scan.sh --scan $quick
+	say "reading the view with $BIG_SESSIONS idle TLS sessions, max_connections = $BIG_MAX_CONNECTIONS"
+	SCAN_SESSIONS=$BIG_SESSIONS "${cluster[@]}" "${preload[@]}" \
+		--conf "max_connections = $BIG_MAX_CONNECTIONS" -- \
+		bash bench/view_scan.sh --scan $quick
 
 	say "TLS connections per second, preloaded or not ($CONNECT_ROUNDS pairs of ${CONNECT_SECONDS}s runs)"
 	both=(bash test/cluster.sh start --bindir "$PRIV_BINDIR" --certdir "$CERTDIR" --conf "log_connections = off")
@@ -163,7 +172,7 @@ print_tables()
 	echo
 	echo "| idle TLS sessions | pg_stat_ssl_ext, SELECT * (ms/query) | pg_stat_ssl, SELECT * (ms/query) | ratio | pg_stat_ssl_ext, pg_stat_ssl's 8 columns (ms/query) | ratio |"
 	echo "|---:|---:|---:|---:|---:|---:|"
-	for sessions in "${SESSION_COUNTS[@]}"; do
+	for sessions in "${SESSION_COUNTS[@]}" "$BIG_SESSIONS"; do
 		ext="$(awk -v s="$sessions" '$1 == s && $2 == "ext" { print $3 }' "$WORK/scan.results" | median)"
 		core="$(awk -v s="$sessions" '$1 == s && $2 == "core" { print $3 }' "$WORK/scan.results" | median)"
 		ext8="$(awk -v s="$sessions" '$1 == s && $2 == "ext8" { print $3 }' "$WORK/scan.results" | median)"
@@ -185,7 +194,7 @@ print_tables()
 	echo "commands (PGHOST/PGPORT of the throwaway cluster, \$CERTDIR = $CERTDIR):"
 	sed "s|$CERTDIR|\$CERTDIR|g; s|$WORK|build/bench|g; s/^/  /" "$WORK/commands"
 	echo "  connections: $(sed "s|$CERTDIR|\$CERTDIR|g; s|$WORK|build/bench|g" "$WORK/connect.cmd")"
-	echo "  clusters: test/cluster.sh (fsync off), pg_stat_ssl_ext one with max_connections = 1100"
+	echo "  clusters: test/cluster.sh (fsync off), pg_stat_ssl_ext ones with max_connections = 1100 (${SESSION_COUNTS[*]} sessions) and $BIG_MAX_CONNECTIONS ($BIG_SESSIONS sessions)"
 }
 
 # make bench: rows 2a, 2b (view scans) and 3 (connections per second).
@@ -195,10 +204,10 @@ print_tables()
 # effect; bench/callgrind.sh gives the noise-free figure).
 add_rows()
 {
-	local sessions id=2a ext_lat core_lat ext8_lat ratios_ext ratios_ext8 med min max
+	local sessions id=2a server ext_lat core_lat ext8_lat ratios_ext ratios_ext8 med min max
 	local e8med e8r paired on off scan_cmd idle_cmd connect_cmd
 	source bench/common.sh
-	for sessions in "${SESSION_COUNTS[@]}"; do
+	for sessions in "${SESSION_COUNTS[@]}" "$BIG_SESSIONS"; do
 		ext_lat="$(awk -v s="$sessions" '$1 == s && $2 == "ext" { print $3 }' "$WORK/scan.results" | xargs)"
 		core_lat="$(awk -v s="$sessions" '$1 == s && $2 == "core" { print $3 }' "$WORK/scan.results" | xargs)"
 		ext8_lat="$(awk -v s="$sessions" '$1 == s && $2 == "ext8" { print $3 }' "$WORK/scan.results" | xargs)"
@@ -210,15 +219,20 @@ add_rows()
 		scan_cmd="$(sed -n "s/^ext, $sessions sessions: //p" "$WORK/commands" | head -n 1)"
 		idle_cmd="$(sed -n 's/^idle sessions: //p' "$WORK/commands" | awk -v c="-c $sessions " 'index($0, c)' |
 			sed 's/port=[0-9]*/port=PORT/')"
-		bench_row "$id" "SELECT * FROM pg_stat_ssl_ext vs pg_stat_ssl, $sessions idle TLS sessions ($ROUNDS rounds; pg_stat_ssl's 8 columns only: $(fmt '%.3f ms, %.2f×' "$e8med" "$e8r"))" \
+		if [ "$sessions" = "$BIG_SESSIONS" ]; then
+			server="max_connections = $BIG_MAX_CONNECTIONS"
+		else
+			server="max_connections = 1100"
+		fi
+		bench_row "$id" "SELECT * FROM pg_stat_ssl_ext vs pg_stat_ssl, $sessions idle TLS sessions, $server ($ROUNDS rounds; pg_stat_ssl's 8 columns only: $(fmt '%.3f ms, %.2f×' "$e8med" "$e8r"))" \
 			"$(fmt '%.3f ms/scan' "$(stats $ext_lat | cut -d' ' -f1)")" \
 			"$(fmt '%.3f ms/scan' "$(stats $core_lat | cut -d' ' -f1)")" \
 			"$(fmt '%.2f× as fast' "$med")" \
 			"$(fmt '%.2f–%.2f×' "$min" "$max")" \
 			"≥ 1× (no slower)" \
 			"$(if [ "$(check "$med >= 1")" = yes ]; then echo yes; elif [ "$(check "$min <= 1 && $max >= 1")" = yes ]; then echo tie; else echo NO; fi)" \
-			"$idle_cmd & $scan_cmd (ext.sql: SELECT * FROM pg_stat_ssl_ext; core.sql: SELECT * FROM pg_stat_ssl)"
-		id=2b
+			"$idle_cmd & $scan_cmd (ext.sql: SELECT * FROM pg_stat_ssl_ext; core.sql: SELECT * FROM pg_stat_ssl; $server)"
+		id=$(echo "$id" | tr a-y b-z)
 	done
 	on="$(awk '$1 == "preloaded" { print $2 }' "$WORK/connect.results" | xargs)"
 	off="$(awk '$1 == "not_preloaded" { print $2 }' "$WORK/connect.results" | xargs)"

@@ -14,8 +14,12 @@
 #ifndef SSLINFO_EXT_X509_CHECKS_H
 #define SSLINFO_EXT_X509_CHECKS_H
 
-#include <openssl/objects.h>
+#include <string.h>
 
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
 
 #include "fuzz_common.h"
 #include "x509_render.h"
@@ -118,6 +122,53 @@ fuzz_check_long_field_name(const X509_NAME *name)
 }
 
 /*
+ * x509_name_to_dn() copies the values OpenSSL would print unchanged instead
+ * of printing them: the DN must be the one that printing every value with
+ * ASN1_STRING_print_ex() gives (compared when that is plain ASCII, which
+ * the rendering then keeps byte for byte).
+ */
+static void
+fuzz_check_dn_printed(const char *what, const X509_NAME *name, const char *dn)
+{
+	const unsigned long flags = (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) |
+		ASN1_STRFLGS_UTF8_CONVERT;
+	BIO		   *bio = BIO_new(BIO_s_mem());
+	char	   *printed;
+	long		len;
+	bool		ok = bio != NULL;
+
+	for (int i = 0; ok && i < X509_NAME_entry_count(name); i++)
+	{
+		const X509_NAME_ENTRY *entry = X509_NAME_get_entry(name, i);
+		const ASN1_OBJECT *obj = X509_NAME_ENTRY_get_object(entry);
+		int			nid = OBJ_obj2nid(obj);
+		const char *sn = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
+		char		oid[128];
+
+		if (sn == NULL && nid != NID_undef)
+			sn = OBJ_nid2ln(nid);
+		if (sn == NULL && OBJ_obj2txt(oid, sizeof(oid), obj, 1) > 0)
+			sn = oid;
+		ok = sn != NULL && BIO_printf(bio, "/%s=", sn) > 0 &&
+			ASN1_STRING_print_ex(bio, X509_NAME_ENTRY_get_data(entry), flags) >= 0;
+	}
+	len = ok ? BIO_get_mem_data(bio, &printed) : 0;
+	if (ok && dn != NULL)
+	{
+		bool		ascii = true;
+
+		for (long i = 0; i < len; i++)
+			ascii = ascii && (unsigned char) printed[i] < 0x80 && printed[i] != '\0';
+		if (ascii && (strlen(dn) != (size_t) len ||
+					  (len > 0 && memcmp(dn, printed, len) != 0)))
+			fuzz_fail("%s differs from the printed DN: \"%s\" vs \"%.*s\"",
+					  what, dn, (int) len, printed);
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+}
+
+/*
  * Render a DN and look fields up in it: the fixed names, extra_field (if
  * not NULL), and the dotted OID of each of the first entries, which must
  * be found when the whole DN rendered.
@@ -130,6 +181,7 @@ fuzz_check_name(const char *what, const X509_NAME *name, const char *extra_field
 
 	fuzz_check_error_queue("x509_name_to_dn");
 	fuzz_check_rendered(what, dn);
+	fuzz_check_dn_printed(what, name, dn);
 	if (dn != NULL && count > 0 && dn[0] != '/')
 		fuzz_fail("%s does not start with '/': \"%s\"", what, dn);
 

@@ -21,9 +21,11 @@
  */
 #include "postgres.h"
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -74,6 +76,18 @@ typedef struct CertAlarmTable
 int			cert_expiry_warning_days = 7;
 
 static CertAlarmTable *alarm_table = NULL;
+
+/*
+ * The server and chain certificates of ssl_cert_file as the postmaster read
+ * them when it last built an SSL context (TlsFileCert, in served_context),
+ * so that a login finds a served certificate's fingerprint, expiry, subject
+ * and serial here instead of computing them: forked backends inherit the
+ * list.  A served certificate is looked up by identity (X509_cmp), so a
+ * file that changed between this read and PostgreSQL's, or a reload whose
+ * context PostgreSQL rejected, just makes the login compute the facts.
+ */
+static MemoryContext served_context = NULL;
+static List *served_certs = NIL;
 
 #ifdef USE_OPENSSL
 static openssl_tls_init_hook_typ prev_openssl_tls_init_hook = NULL;
@@ -319,16 +333,53 @@ served_chain(SSL *ssl)
 	return chain;
 }
 
+/* The facts the postmaster read for a served certificate, or NULL */
+static const X509Summary *
+served_cert_facts(X509 *cert)
+{
+	ListCell   *lc;
+
+	foreach(lc, served_certs)
+	{
+		TlsFileCert *known = lfirst(lc);
+
+		if (known->cert != NULL && X509_cmp(known->cert, cert) == 0)
+			return &known->summary;
+	}
+	return NULL;
+}
+
+const char *
+served_cert_fingerprint(X509 *cert)
+{
+	const X509Summary *known = cert ? served_cert_facts(cert) : NULL;
+
+	return known ? known->fingerprint : NULL;
+}
+
 /* Warn about a certificate the server serves, if within the window */
 static void
 check_served_cert(X509 *cert, const char *role, TimestampTz now,
 				  TimestampTz window_end)
 {
+	const X509Summary *known;
 	TimestampTz not_after;
 	char	   *fingerprint;
 
-	if (cert == NULL ||
-		!x509_time_to_timestamptz(X509_get0_notAfter(cert), &not_after) ||
+	if (cert == NULL)
+		return;
+	known = served_cert_facts(cert);
+	if (known != NULL)
+	{
+		if (!known->has_validity || known->not_after >= window_end)
+			return;
+		if (alarm_claim(known->fingerprint, now))
+			warn_expiry(role, known->subject, known->serial,
+						known->not_after, now);
+		return;
+	}
+
+	if (!x509_time_to_timestamptz(X509_get0_notAfter(cert), &not_after) ||
 		not_after >= window_end)
 		return;
 
@@ -373,13 +424,13 @@ cert_expiry_check(Port *port, const TlsFacts *facts)
 /*
  * Runs in the postmaster each time it builds an SSL context (start and
  * reload), before PostgreSQL loads the certificate files: read them, as
- * configured now, and warn about each certificate close to expiry.  When a
- * file cannot be read, PostgreSQL's own loading reports it; nothing here.
+ * configured now, keep their facts for the logins to come (served_certs)
+ * and warn about each certificate close to expiry.  When a file cannot be
+ * read, PostgreSQL's own loading reports it; nothing here.
  */
 static void
 cert_lifecycle_tls_init(SSL_CTX *context, bool isServerStart)
 {
-	MemoryContext check_context;
 	MemoryContext oldcontext;
 	List	   *certs;
 	TlsFileProblem problem;
@@ -391,30 +442,46 @@ cert_lifecycle_tls_init(SSL_CTX *context, bool isServerStart)
 		prev_openssl_tls_init_hook(context, isServerStart);
 
 	/* with EXEC_BACKEND every backend builds its context again: skip those */
-	if (IsUnderPostmaster || cert_expiry_warning_days <= 0)
+	if (IsUnderPostmaster)
 		return;
 
-	check_context = AllocSetContextCreate(CurrentMemoryContext,
-										  "sslinfo_ext certificate check",
-										  ALLOCSET_SMALL_SIZES);
-	oldcontext = MemoryContextSwitchTo(check_context);
+	/* the previous context's facts (and certificate references) go */
+	if (served_context != NULL)
+		MemoryContextDelete(served_context);
+	served_certs = NIL;
+	served_context = AllocSetContextCreate(TopMemoryContext,
+										   "sslinfo_ext served certificates",
+										   ALLOCSET_SMALL_SIZES);
+	oldcontext = MemoryContextSwitchTo(served_context);
+	if (tls_files_server_certs(&certs, &problem))
+		served_certs = certs;
+	MemoryContextSwitchTo(oldcontext);
 
+	/*
+	 * X509_cmp() compares OpenSSL's cached hash of each certificate: have it
+	 * computed here, once, rather than in every backend.
+	 */
+	foreach(lc, served_certs)
+	{
+		TlsFileCert *cert = lfirst(lc);
+
+		if (cert->cert != NULL)
+			(void) X509_check_purpose(cert->cert, -1, 0);
+	}
+	ERR_clear_error();
+
+	if (cert_expiry_warning_days <= 0)
+		return;
 	now = GetCurrentTimestamp();
 	window_end = now + (int64) cert_expiry_warning_days * USECS_PER_DAY;
-	if (tls_files_server_certs(&certs, &problem))
+	foreach(lc, served_certs)
 	{
-		foreach(lc, certs)
-		{
-			TlsFileCert *cert = lfirst(lc);
+		TlsFileCert *cert = lfirst(lc);
 
-			if (cert->summary.has_validity && cert->summary.not_after < window_end)
-				warn_expiry(cert->role, cert->summary.subject, cert->summary.serial,
-							cert->summary.not_after, now);
-		}
+		if (cert->summary.has_validity && cert->summary.not_after < window_end)
+			warn_expiry(cert->role, cert->summary.subject, cert->summary.serial,
+						cert->summary.not_after, now);
 	}
-
-	MemoryContextSwitchTo(oldcontext);
-	MemoryContextDelete(check_context);
 }
 #endif
 

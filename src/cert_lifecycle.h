@@ -21,8 +21,15 @@
  *   logs a WARNING for the server certificate, each chain certificate
  *   (expiring or expired) and the client certificate (expiring) within the
  *   window -- at most one per certificate (SHA-256 fingerprint) per hour
- *   across the cluster.  Never raises an error.  Without the shared table
- *   (library not preloaded) it does nothing.
+ *   across the cluster.  The server and chain certificates' facts come
+ *   from the postmaster's reading of ssl_cert_file when it built the SSL
+ *   context (inherited by the backend, matched by X509_cmp), so a login
+ *   computes none for them unless the file changed under PostgreSQL.
+ *   Never raises an error.  Without the shared table (library not
+ *   preloaded) it does nothing.
+ * - served_cert_fingerprint() gives the SHA-256 fingerprint of a served
+ *   certificate from those same facts, or NULL when the postmaster did not
+ *   read that certificate (then the caller computes it).
  * - The SQL functions ssl_server_certificates() and ssl_crl_status() work
  *   with or without preloading.
  *
@@ -34,6 +41,8 @@
  */
 #ifndef SSLINFO_EXT_CERT_LIFECYCLE_H
 #define SSLINFO_EXT_CERT_LIFECYCLE_H
+
+#include <openssl/x509.h>
 
 #include "libpq/libpq-be.h"
 
@@ -47,5 +56,6 @@ extern void cert_lifecycle_init(void);
 extern Size cert_lifecycle_shmem_size(void);
 extern void cert_lifecycle_shmem_startup(void);
 extern void cert_expiry_check(Port *port, const TlsFacts *facts);
+extern const char *served_cert_fingerprint(X509 *cert);
 
 #endif							/* SSLINFO_EXT_CERT_LIFECYCLE_H */

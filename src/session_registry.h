@@ -12,15 +12,22 @@
  * Contract:
  * - One slot per backend, indexed by the backend's own number (MyBackendId
  *   - 1 up to PostgreSQL 16, MyProcNumber from 17): no allocation, no search,
- *   no lock.  The array has MaxBackends slots, each of a size fixed at
- *   server start from sslinfo_ext.max_dn_bytes and sslinfo_ext.max_san_bytes
- *   (PGC_POSTMASTER).  pg_stat_ssl_ext_memory() reports the sizes.
+ *   no lock.  The array has MaxBackends slots of 768 bytes: the fixed facts
+ *   and room for a typical session's text.  Text beyond that goes to a
+ *   shared pool of chunks (sslinfo_ext.text_pool_bytes_per_slot per slot,
+ *   PGC_POSTMASTER), taken all at once or not at all under a spinlock at
+ *   authentication and given back at exit; when too few are free the
+ *   session keeps what fits in its slot, its row is flagged as truncated
+ *   and the registry counts it.  pg_stat_ssl_ext_memory() reports the sizes
+ *   and the count.
  * - Strings are stored in UTF-8, as TlsFacts has them (the database, hence
  *   its encoding, is not known yet at authentication); they are converted
  *   to the reader's database encoding when read.  A value longer than its
- *   field is cut at a UTF-8 character boundary (DNs and other text), or
- *   dropped whole (serial, fingerprint, SAN entries: a cut one would be a
- *   wrong value), and the row's "truncated" flag is set.
+ *   limit (sslinfo_ext.max_dn_bytes, sslinfo_ext.max_san_bytes, fixed ones
+ *   for the rest) or than the room left is cut at a UTF-8 character
+ *   boundary (DNs and other text), or dropped whole (serial, fingerprint,
+ *   SAN entries: a cut one would be a wrong value), and the row's
+ *   "truncated" flag is set.
  * - Consistency: each slot carries a change counter, used like PostgreSQL's
  *   own backend status array: the owning backend increments it before and
  *   after every write, with write barriers, inside a critical section; a
@@ -32,10 +39,11 @@
  *   exit.  A slot also carries its owner's pid, and a reader accepts a slot
  *   only when that pid is the one PostgreSQL's backend status has for the
  *   process, so a reused slot never shows its previous occupant's facts.
- * - Stale rows: the slot is cleared by an on_shmem_exit callback registered
- *   before the slot is written; a backend that dies without running it
- *   (SIGKILL) makes the postmaster reinitialise shared memory, which
- *   zeroes every slot.
+ * - Stale rows: the slot is cleared, and its pool chunks given back, by an
+ *   on_shmem_exit callback registered before the slot is written; a
+ *   backend that dies without running it (SIGKILL) makes the postmaster
+ *   reinitialise shared memory, which zeroes every slot and rebuilds the
+ *   pool.
  * - Without preloading there are no slots: session_registry_record() does
  *   nothing and the view answers from tls_facts_own() for the calling
  *   session and from PostgreSQL's backend status for the others.

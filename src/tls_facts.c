@@ -24,6 +24,7 @@
 #include "nodes/pg_list.h"
 #include "utils/memutils.h"
 
+#include "cert_lifecycle.h"
 #include "tls_facts.h"
 #include "x509_render.h"
 
@@ -127,13 +128,21 @@ selected_alpn(Port *port)
 	return pnstrdup((const char *) data, len);
 }
 
-/* SHA-256 of the certificate the server presented in this handshake */
+/*
+ * SHA-256 of the certificate the server presented in this handshake: the
+ * postmaster's, computed once per SSL context (cert_lifecycle.c), unless
+ * the certificate is not one it read.
+ */
 static char *
 served_certificate_fingerprint(SSL *ssl)
 {
 	X509	   *cert = SSL_get_certificate(ssl);
+	const char *known;
 
-	return cert ? x509_fingerprint_sha256(cert) : NULL;
+	if (cert == NULL)
+		return NULL;
+	known = served_cert_fingerprint(cert);
+	return known ? pstrdup(known) : x509_fingerprint_sha256(cert);
 }
 
 void

@@ -220,13 +220,30 @@ read_pem_items(const char *setting, const char *path, const char *parse_error,
 	return items;
 }
 
+/* Memory context callback: a TlsFileCert's reference to its certificate */
+static void
+release_described_cert(void *arg)
+{
+	X509_free((X509 *) arg);
+}
+
 TlsFileCert *
 tls_files_describe_cert(X509 *cert, const char *role)
 {
 	TlsFileCert *info = palloc0(sizeof(TlsFileCert));
+	MemoryContextCallback *release = palloc0(sizeof(MemoryContextCallback));
 
 	info->role = role;
 	x509_summarize(cert, &info->summary);
+	if (X509_up_ref(cert) == 1)
+	{
+		info->cert = cert;
+		release->func = release_described_cert;
+		release->arg = cert;
+		MemoryContextRegisterResetCallback(CurrentMemoryContext, release);
+	}
+	else
+		ERR_clear_error();
 	return info;
 }
 

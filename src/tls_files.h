@@ -51,6 +51,10 @@ typedef struct TlsFileCert
 {
 	const char *role;			/* "server", "chain" or "ca" */
 	X509Summary summary;
+	X509	   *cert;			/* the certificate itself (NULL if OpenSSL
+								 * could not take a reference); released
+								 * when the memory context that holds this
+								 * description is reset or deleted */
 } TlsFileCert;
 
 /* One CRL of a configured file, rendered */

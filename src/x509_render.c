@@ -162,6 +162,56 @@ asn1_string_to_cstring(const ASN1_STRING *value, unsigned long flags)
 	return bio_to_cstring(bio);
 }
 
+/*
+ * Does OpenSSL print this DN value (with DN_VALUE_FLAGS) as its own bytes?
+ * True for the common case -- a PrintableString, IA5String or UTF8String
+ * of printable ASCII with none of the characters RFC 2253 escapes and no
+ * leading '#' or space or trailing space -- so that such values can be
+ * copied instead of printed character by character through a BIO, which
+ * is where most of a login's rendering time went.  Anything else (other
+ * string types, bytes above 0x7F, controls, specials) is printed by
+ * ASN1_STRING_print_ex() as before, so the output is the same either way.
+ */
+static bool
+dn_value_prints_as_is(const ASN1_STRING *value)
+{
+	const unsigned char *bytes = ASN1_STRING_get0_data(value);
+	int			len = ASN1_STRING_length(value);
+
+	switch (ASN1_STRING_type(value))
+	{
+		case V_ASN1_PRINTABLESTRING:
+		case V_ASN1_IA5STRING:
+		case V_ASN1_UTF8STRING:
+			break;
+		default:
+			return false;
+	}
+	if (len <= 0)
+		return len == 0;
+	if (bytes[0] == '#' || bytes[0] == ' ' || bytes[len - 1] == ' ')
+		return false;
+	for (int i = 0; i < len; i++)
+	{
+		unsigned char c = bytes[i];
+
+		if (c < 0x20 || c > 0x7E)
+			return false;
+		switch (c)
+		{
+			case ',':
+			case '+':
+			case '"':
+			case '\\':
+			case '<':
+			case '>':
+			case ';':
+				return false;
+		}
+	}
+	return true;
+}
+
 char *
 x509_name_to_dn(const X509_NAME *name)
 {
@@ -174,13 +224,25 @@ x509_name_to_dn(const X509_NAME *name)
 	for (int i = 0; i < count; i++)
 	{
 		const X509_NAME_ENTRY *entry = X509_NAME_get_entry(name, i);
-		char		attribute[OID_TEXT_LEN];
+		const ASN1_STRING *value = X509_NAME_ENTRY_get_data(entry);
+		char		prefix[OID_TEXT_LEN + 2];
+		int			prefix_len;
+		bool		ok;
 
-		object_name(X509_NAME_ENTRY_get_object(entry), attribute,
-					sizeof(attribute));
-		if (BIO_printf(bio, "/%s=", attribute) < 0 ||
-			ASN1_STRING_print_ex(bio, X509_NAME_ENTRY_get_data(entry),
-								 DN_VALUE_FLAGS) < 0)
+		/* "/attribute=" */
+		prefix[0] = '/';
+		object_name(X509_NAME_ENTRY_get_object(entry), prefix + 1,
+					sizeof(prefix) - 2);
+		prefix_len = strlen(prefix);
+		prefix[prefix_len++] = '=';
+		ok = BIO_write(bio, prefix, prefix_len) == prefix_len;
+		if (ok && dn_value_prints_as_is(value))
+			ok = ASN1_STRING_length(value) == 0 ||
+				BIO_write(bio, ASN1_STRING_get0_data(value),
+						  ASN1_STRING_length(value)) == ASN1_STRING_length(value);
+		else if (ok)
+			ok = ASN1_STRING_print_ex(bio, value, DN_VALUE_FLAGS) >= 0;
+		if (!ok)
 			return bio_discard(bio);
 	}
 	return bio_to_cstring(bio);
@@ -279,7 +341,26 @@ x509_fingerprint_sha256(const X509 *cert)
 	char	   *result;
 	uint64		n;
 
-	if (X509_digest(cert, EVP_sha256(), digest, &len) != 1)
+	/*
+	 * Fetched once per process: an implicit fetch at every digest costs more
+	 * than hashing a certificate.  Fetched in the postmaster (its start-time
+	 * certificate check), a forked backend inherits it.
+	 */
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+	static EVP_MD *sha256 = NULL;
+
+	if (sha256 == NULL)
+		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (sha256 == NULL)
+	{
+		ERR_clear_error();
+		return NULL;
+	}
+#else
+	const EVP_MD *sha256 = EVP_sha256();
+#endif
+
+	if (X509_digest(cert, sha256, digest, &len) != 1)
 	{
 		ERR_clear_error();
 		return NULL;

@@ -301,13 +301,70 @@ is($rows->{whole_utf8}{client_dn}, cert_facts('client_utf8_cut')->{dn},
 is($rows->{whole_utf8}{truncated}, JSON::PP::false, 'default max_dn_bytes: not truncated');
 close_all_sessions();
 
+# ---- memory: a quarter of a kilobyte-DN-sized slot, the limits bound values ----
+
 my $default_slot_bytes =
   $node->safe_psql('postgres', 'SELECT slot_bytes FROM pg_stat_ssl_ext_memory()');
+cmp_ok($default_slot_bytes, '<=', 1024, 'default settings: at most 1 kB per slot');
+
+# a DN longer than the slot's own room and than max_dn_bytes: cut to
+# max_dn_bytes, the part beyond the slot in pool chunks, given back at exit
+my $huge_dn = cert_facts('client_hugedn')->{dn};
+my $pool_free_sql = 'SELECT text_pool_free_bytes, text_pool_full FROM pg_stat_ssl_ext_memory()';
+my $pool_before = $node->safe_psql('postgres', $pool_free_sql);
+like($pool_before, qr/^\d+\|0$/, 'default pool: nothing cut yet');
+my $huge = open_session('huge_default', connstr($node, cert => 'client_hugedn'));
+wait_for_sessions('huge_default');
+$rows = rows_by_name();
+is($rows->{huge_default}{client_dn}, substr($huge_dn, 0, 1024),
+	'default max_dn_bytes: a 4 kB ASCII DN cut at 1024 bytes');
+is($rows->{huge_default}{truncated}, JSON::PP::true, 'default max_dn_bytes: flagged');
+my ($free_during) = split /\|/, $node->safe_psql('postgres', $pool_free_sql);
+cmp_ok($free_during, '<', (split /\|/, $pool_before)[0],
+	'the text beyond the slot lives in pool chunks');
+close_session($huge);
+$node->poll_query_until('postgres', $pool_free_sql, $pool_before)
+  or die "pool chunks not given back";
+pass('pool chunks given back when the session exits');
+
+# the limits bound values, not memory: slots do not grow with them.  A pool
+# of about 6,000 bytes in all: room for one 4 kB DN beyond its slot, not two.
+my $slots = $node->safe_psql('postgres', 'SELECT slots FROM pg_stat_ssl_ext_memory()');
+my $per_slot = int(6000 / $slots) + 1;
 $node->append_conf('postgresql.conf',
-	"sslinfo_ext.max_dn_bytes = 64\nsslinfo_ext.max_san_bytes = 64");
+	"sslinfo_ext.max_dn_bytes = 8192\nsslinfo_ext.text_pool_bytes_per_slot = $per_slot");
 $node->restart;
-cmp_ok($node->safe_psql('postgres', 'SELECT slot_bytes FROM pg_stat_ssl_ext_memory()'),
-	'<', $default_slot_bytes - 2 * (1024 - 64), 'smaller settings, smaller slots');
+my $slot_sql = 'SELECT slot_bytes - text_pool_bytes / slots FROM pg_stat_ssl_ext_memory()';
+is($node->safe_psql('postgres', $slot_sql), $default_slot_bytes - 252,
+	'max_dn_bytes = 8192: a slot is no bigger, only the pool share changed');
+
+my $pool_bytes = $node->safe_psql('postgres', 'SELECT text_pool_bytes FROM pg_stat_ssl_ext_memory()');
+cmp_ok($pool_bytes, '>', length($huge_dn), 'the pool can hold one huge DN');
+cmp_ok($pool_bytes, '<', 2 * (length($huge_dn) - 700), 'the pool cannot hold two');
+my $first = open_session('huge_first', connstr($node, cert => 'client_hugedn'));
+wait_for_sessions('huge_first');
+my $second = open_session('huge_second', connstr($node, cert => 'client_hugedn'));
+wait_for_sessions('huge_second');
+$rows = rows_by_name();
+is($rows->{huge_first}{client_dn}, $huge_dn, 'pool with room: a 4 kB DN is whole');
+is($rows->{huge_first}{truncated}, JSON::PP::false, 'pool with room: not truncated');
+my $cut = $rows->{huge_second}{client_dn};
+ok(length($cut) > 64 && length($cut) < 700 && $cut eq substr($huge_dn, 0, length($cut)),
+	'pool full: the DN is cut to what fits in the slot (' . length($cut) . ' bytes)');
+is($rows->{huge_second}{truncated}, JSON::PP::true, 'pool full: flagged truncated');
+is($rows->{huge_second}{client_fingerprint}, cert_fingerprint('client_hugedn'),
+	'pool full: the bounded fields are whole');
+is($rows->{huge_second}{issuer_dn}, undef,
+	'pool full: the subject DN took the slot\'s room, the issuer DN after it is NULL');
+like($node->safe_psql('postgres', $pool_free_sql), qr/^\d+\|1$/,
+	'pool full: counted in text_pool_full');
+close_all_sessions();
+
+$node->append_conf('postgresql.conf',
+	"sslinfo_ext.max_dn_bytes = 64\nsslinfo_ext.max_san_bytes = 64\nsslinfo_ext.text_pool_bytes_per_slot = 0");
+$node->restart;
+is($node->safe_psql('postgres', 'SELECT text_pool_bytes FROM pg_stat_ssl_ext_memory()'),
+	0, 'text_pool_bytes_per_slot = 0: no pool');
 
 open_session('cut_utf8',   connstr($node, cert => 'client_utf8_cut'));
 open_session('cut_longdn', connstr($node, cert => 'client_longdn'));
@@ -338,7 +395,11 @@ is($rows->{cut_san}{client_dn}, cert_facts('client_san')->{dn},
 close_all_sessions();
 
 # pg_stat_ssl_ext_memory() against what PostgreSQL allocated
-# (pg_shmem_allocations), now and for a prediction it makes
+# (pg_shmem_allocations), now and for a prediction it makes, at the default
+# settings: 1 kB per slot (768 bytes of slot, 4 of owner index, 252 of pool)
+$node->append_conf('postgresql.conf',
+	"sslinfo_ext.max_dn_bytes = 1024\nsslinfo_ext.max_san_bytes = 1024\nsslinfo_ext.text_pool_bytes_per_slot = 252");
+$node->restart;
 sub registry_allocation
 {
 	return $node->safe_psql('postgres',
@@ -352,7 +413,10 @@ my ($slots, $slot_bytes, $total_bytes, $predicted_slots, $predicted_bytes) = spl
 SELECT m.slots, m.slot_bytes, m.total_bytes, p.slots, p.total_bytes
 FROM pg_stat_ssl_ext_memory() m, pg_stat_ssl_ext_memory($connections + 64) p}));
 my $allocated = registry_allocation();
-is($total_bytes, $allocated, 'pg_stat_ssl_ext_memory(): total_bytes is the allocation');
+is($slot_bytes, 1024, 'default settings: 1024 bytes per slot, its pool share included');
+is($node->safe_psql('postgres', 'SELECT text_pool_bytes = slots * 252 FROM pg_stat_ssl_ext_memory()'),
+	't', 'default settings: 252 bytes of pool per slot');
+is($total_bytes, $allocated, 'pg_stat_ssl_ext_memory(): total_bytes is the allocation, pool included');
 $node->append_conf('postgresql.conf', 'max_connections = ' . ($connections + 64));
 $node->restart;
 is(registry_allocation(), $predicted_bytes,

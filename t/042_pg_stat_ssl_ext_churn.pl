@@ -1,8 +1,11 @@
 # pg_stat_ssl_ext under churn: hundreds of short TLS sessions from parallel
-# clients with four different certificates while another client reads the
+# clients with five different certificates while another client reads the
 # view in a loop.  Every row read must be internally consistent (its
 # fingerprint belongs to its DN, serial, key and SANs), no read may fail,
-# and once the sessions are gone no row and no slot of theirs remains.
+# and once the sessions are gone no row and no slot of theirs remains.  The
+# sessions of client_hugedn (a 4 kB DN, whole with max_dn_bytes = 8192)
+# take and give back chunks of the shared text pool all the while, so rows
+# read from pool chunks being freed and reused are checked too.
 use strict;
 use warnings;
 
@@ -14,14 +17,14 @@ use Test::More;
 use SslinfoExtTest;
 use SslinfoExtCertFacts;
 
-my @churn_certs = qw(client_plain client_ec client_san client_longdn);
+my @churn_certs = qw(client_plain client_ec client_san client_longdn client_hugedn);
 my $clients_per_cert = 2;
-my $sessions_per_client = 50;    # 4 * 2 * 50 = 400 sessions
+my $sessions_per_client = 50;    # 5 * 2 * 50 = 500 sessions
 
 my $node = new_tls_node(
 	'churn',
 	preload    => 1,
-	extra_conf => 'max_connections = 40');
+	extra_conf => "max_connections = 40\nsslinfo_ext.max_dn_bytes = 8192");
 $node->start;
 
 # What each certificate says, from the certificate files, and which
@@ -143,6 +146,10 @@ is( $node->safe_psql(
 		'postgres',
 		'SELECT (SELECT count(*) FROM pg_stat_ssl_ext), slots_in_use FROM pg_stat_ssl_ext_memory()'),
 	'1|1', 'after the churn: only the reader\'s row and slot');
+is( $node->safe_psql(
+		'postgres',
+		'SELECT text_pool_free_bytes = text_pool_bytes, text_pool_full FROM pg_stat_ssl_ext_memory()'),
+	't|0', 'after the churn: every pool chunk given back, no session was short of room');
 
 $node->stop;
 done_testing();

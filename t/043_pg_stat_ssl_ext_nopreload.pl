@@ -16,23 +16,29 @@ use SslinfoExtTest;
 use SslinfoExtCertFacts;
 
 my $node = new_tls_node('nopreload',
-	extra_conf => "sslinfo_ext.max_dn_bytes = 2048\nsslinfo_ext.max_san_bytes = 4096");
+	extra_conf =>
+	  "sslinfo_ext.max_dn_bytes = 2048\nsslinfo_ext.max_san_bytes = 4096\nsslinfo_ext.text_pool_bytes_per_slot = 504"
+);
 $node->start;
 my $log_start = -s $node->logfile;
 $node->safe_psql('postgres', 'CREATE EXTENSION sslinfo_ext');
 
 # every backend that loads the module defines all of its settings
 my (undef, $settings) = $node->psql('postgres',
-	"LOAD 'sslinfo_ext'; SELECT current_setting('sslinfo_ext.max_dn_bytes', true), current_setting('sslinfo_ext.max_san_bytes', true)");
-is($settings, '2kB|4kB',
+	"LOAD 'sslinfo_ext'; SELECT current_setting('sslinfo_ext.max_dn_bytes', true), current_setting('sslinfo_ext.max_san_bytes', true), current_setting('sslinfo_ext.text_pool_bytes_per_slot', true)"
+);
+is($settings, '2kB|4kB|504B',
 	'not preloaded: the preload-only settings are defined, with the configured values');
 my $log = substr(slurp_file($node->logfile), $log_start);
 unlike($log, qr/invalid configuration parameter name/,
 	'not preloaded: no warning about the preload-only settings');
 
 is( $node->safe_psql(
-		'postgres', 'SELECT allocated, slots_in_use IS NULL FROM pg_stat_ssl_ext_memory()'),
-	'f|t', 'no shared memory without preloading');
+		'postgres',
+		'SELECT allocated, slots_in_use IS NULL, text_pool_bytes = slots * 504 FROM pg_stat_ssl_ext_memory()'
+	),
+	'f|t|t',
+	'no shared memory without preloading; the figures follow the configured pool');
 
 my @sessions;
 foreach my $s (

@@ -26,21 +26,12 @@ my $node = new_tls_node('cipher', preload => 1);
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION sslinfo_ext');
 
-# Handshake with openssl s_client over TLS 1.2, offering only @ciphers (an
-# OpenSSL cipher string).  Returns the negotiated suite (undef if the
-# handshake failed) and everything s_client printed.
+# One TLS 1.2 handshake offering $ciphers: the suite negotiated (or undef)
+# and s_client's output
 sub s_client
 {
 	my ($ciphers) = @_;
-	my ($out, $err) = ('', '');
-	my @cmd = (
-		'openssl', 's_client', '-starttls', 'postgres',
-		'-connect', '127.0.0.1:' . $node->port,
-		'-tls1_2', '-cipher', $ciphers);
-	IPC::Run::run(\@cmd, '<', \'', '>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	my ($cipher) = $out =~ /^New, TLSv1\.2, Cipher is (\S+)$/m;
-	return ($cipher, $out . $err);
+	return s_client_handshake($node, '-tls1_2', '-cipher', $ciphers);
 }
 
 # What s_client calls the key exchange's ephemeral key: "Peer Temp Key"
@@ -56,18 +47,7 @@ sub show_ciphers
 	return $node->safe_psql('postgres', 'SHOW ssl_ciphers');
 }
 
-sub log_since
-{
-	my ($offset) = @_;
-	return substr(slurp_file($node->logfile), $offset);
-}
 
-sub count_matches
-{
-	my ($text, $re) = @_;
-	my $n = () = $text =~ /$re/g;
-	return $n;
-}
 
 # Set ssl_ciphers with ALTER SYSTEM, reload, and wait until new backends
 # see $expected (the postmaster rebuilds its SSL context in the same
@@ -166,7 +146,7 @@ my $offset = -s $node->logfile;
 set_ciphers('DHE-RSA-AES128-CCM;DHE-RSA-AES256-CCM', 'DHE-RSA-AES128-CCM;DHE-RSA-AES256-CCM');
 $node->wait_for_log(qr/WARNING:  every cipher suite in ssl_ciphers uses AES-CCM/, $offset);
 like(
-	log_since($offset),
+	log_since($node, $offset),
 	qr/DETAIL:  Clients using OpenSSL's default cipher list \(libpq among them\), Java and Go do not offer CCM suites/,
 	'CCM-only list: WARNING names the clients that cannot connect');
 $node->connect_fails(
@@ -194,7 +174,7 @@ $node->append_conf('postgresql.conf',
 $node->reload;
 $node->wait_for_log(qr/contains errors; unaffected changes were applied/, $offset);
 like(
-	log_since($offset),
+	log_since($node, $offset),
 	qr/LOG:  invalid entry 2 in parameter "ssl_ciphers": "NO-SUCH-SUITE"\n.*DETAIL:  OpenSSL knows no cipher suite named "NO-SUCH-SUITE"\.\n.*HINT:  Set "ALL" or cipher suite names separated by ";", from: DHE-RSA-AES128-GCM-SHA256, DHE-RSA-AES256-GCM-SHA384, DHE-RSA-AES128-CCM, DHE-RSA-AES256-CCM\./,
 	'reload with a bad value: LOG names the entry and its position, hint lists the suites');
 is(show_ciphers(), 'DHE-RSA-AES256-GCM-SHA384', 'reload with a bad value: SHOW keeps the value in force');
@@ -331,7 +311,7 @@ if ($tls13_governed)
 	$node->wait_for_log(qr/received SIGHUP/, $offset);
 	# the context is rebuilt in the same SIGHUP processing
 	$node->poll_query_until('postgres', 'SELECT true') or die;
-	unlike(log_since($offset), qr/TLS 1\.3 connections bypass/, '18+: no TLS 1.3 WARNING at reload either');
+	unlike(log_since($node, $offset), qr/TLS 1\.3 connections bypass/, '18+: no TLS 1.3 WARNING at reload either');
 }
 else
 {
@@ -345,7 +325,7 @@ $node->reload;
 $node->poll_query_until('postgres', "SELECT current_setting('ssl_max_protocol_version') = 'TLSv1.2'")
   or die 'timed out';
 $node->wait_for_log(qr/received SIGHUP/, $offset);
-unlike(log_since($offset), qr/TLS 1\.3 connections bypass/,
+unlike(log_since($node, $offset), qr/TLS 1\.3 connections bypass/,
 	'no TLS 1.3 WARNING once ssl_max_protocol_version = TLSv1.2');
 ($rc, $out, $err) = psql_tls($node, q{SELECT ssl_version() || ' ' || ssl_cipher()});
 like($out, qr/^TLSv1\.2 DHE-RSA-AES(128|256)-GCM-SHA(256|384)$/,
@@ -380,7 +360,7 @@ my $before = data_dir_state();
 $offset = -s $node->logfile;
 ok(!$node->start(fail_ok => 1), 'start with a bad ssl_ciphers fails');
 like(
-	log_since($offset),
+	log_since($node, $offset),
 	qr/FATAL:  invalid entry 2 in parameter "ssl_ciphers": "FOO"\n.*DETAIL:  OpenSSL knows no cipher suite named "FOO"\.\n.*HINT:  Set "ALL" or cipher suite names/,
 	'start with a bad value: FATAL names the entry and its position');
 is_deeply(data_dir_state(), $before, 'start with a bad value: data directory untouched');
@@ -394,7 +374,7 @@ $node->append_conf('postgresql.conf',
 $offset = -s $node->logfile;
 $node->start;
 is(show_ciphers(), 'HIGH:MEDIUM:+3DES:!aNULL', 'policy off: ssl_ciphers is left to PostgreSQL');
-unlike(log_since($offset), qr/takes as "ALL"|TLS 1\.3 connections bypass|every cipher suite/,
+unlike(log_since($node, $offset), qr/takes as "ALL"|TLS 1\.3 connections bypass|every cipher suite/,
 	'policy off: no policy messages');
 ($cipher, $output) = s_client('ECDHE-RSA-AES128-GCM-SHA256');
 is($cipher, 'ECDHE-RSA-AES128-GCM-SHA256', 'policy off: ECDHE negotiates');
@@ -413,7 +393,7 @@ $offset = -s $node->logfile;
 $node->start;
 is(show_ciphers(), 'ECDHE-RSA-AES128-GCM-SHA256;DHE-RSA-AES128-GCM-SHA256',
 	'allowlist with ECDHE: ALL expands to it');
-unlike(log_since($offset), qr/every cipher suite in ssl_ciphers uses DHE/,
+unlike(log_since($node, $offset), qr/every cipher suite in ssl_ciphers uses DHE/,
 	'allowlist with ECDHE: no DHE-only WARNING');
 ($cipher, $output) = s_client('ECDHE-RSA-AES128-GCM-SHA256');
 is($cipher, 'ECDHE-RSA-AES128-GCM-SHA256', 'allowlist with ECDHE: ECDHE client gets in');
@@ -442,7 +422,7 @@ $node->adjust_conf('postgresql.conf', 'sslinfo_ext.allowed_ciphers',
 $offset = -s $node->logfile;
 ok(!$node->start(fail_ok => 1), 'start with a bad allowlist fails');
 like(
-	log_since($offset),
+	log_since($node, $offset),
 	qr/FATAL:  invalid entry 2 in parameter "sslinfo_ext\.allowed_ciphers": "DHE-RSA-AES128-GCM-SHA265"\n.*DETAIL:  OpenSSL knows no cipher suite named "DHE-RSA-AES128-GCM-SHA265"; did you mean "DHE-RSA-AES128-GCM-SHA256"\?/,
 	'start with a bad allowlist: FATAL names the entry');
 
@@ -464,7 +444,7 @@ $node->append_conf('postgresql.conf',
 $offset = -s $node->logfile;
 $node->start;
 like(
-	log_since($offset),
+	log_since($node, $offset),
 	qr/WARNING:  no cipher suite in ssl_ciphers can be used with the server certificate\n.*DETAIL:  The server certificate ".*server_ec\.crt" has a key of type EC/,
 	'EC certificate with DHE-RSA suites: WARNING at start');
 ($cipher, $output) = s_client(join(':', @four));

@@ -38,36 +38,14 @@ is( $node->safe_psql(
 	'... and says why "on" would refuse it');
 $node->stop;
 
-# Handshake with openssl s_client over TLS 1.2 offering one suite; returns
-# the negotiated suite or undef.
+# One TLS 1.2 handshake offering $ciphers: the suite negotiated (or undef)
 sub s_client
 {
-	my ($cipher) = @_;
-	my ($out, $err) = ('', '');
-	IPC::Run::run(
-		[
-			'openssl', 's_client', '-starttls', 'postgres',
-			'-connect', '127.0.0.1:' . $node->port,
-			'-tls1_2', '-cipher', $cipher
-		],
-		'<', \'', '>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	my ($got) = $out =~ /^New, TLSv1\.2, Cipher is (\S+)$/m;
-	return $got;
+	my ($ciphers) = @_;
+	return (s_client_handshake($node, '-tls1_2', '-cipher', $ciphers))[0];
 }
 
-sub log_since
-{
-	my ($offset) = @_;
-	return substr(slurp_file($node->logfile), $offset);
-}
 
-sub count_matches
-{
-	my ($text, $re) = @_;
-	my $n = () = $text =~ /$re/g;
-	return $n;
-}
 
 sub audit_row
 {
@@ -82,7 +60,7 @@ $node->append_conf('postgresql.conf',
 	"shared_preload_libraries = 'sslinfo_ext'\nsslinfo_ext.cipher_policy = warn");
 my $offset = -s $node->logfile;
 $node->start;
-my $log = log_since($offset);
+my $log = log_since($node, $offset);
 like(
 	$log,
 	qr/WARNING:  invalid entry 1 in parameter "ssl_ciphers": "HIGH:!aNULL"\n.*DETAIL:  Entry 1 uses ":" as a separator, which is OpenSSL cipher-string syntax; separate names with ";"\. sslinfo_ext\.cipher_policy is "warn": the value is applied as PostgreSQL reads it; "on" would refuse it\.\n.*HINT:  Set "ALL" or cipher suite names separated by ";", from: /,
@@ -121,7 +99,7 @@ $node->poll_query_until('postgres',
 $_->query_safe('SELECT 1') foreach @sessions;
 is($sessions[0]->query_safe("SELECT current_setting('ssl_ciphers')"), 'ECDHE-RSA-AES256-GCM-SHA384',
 	'warn: a connected backend took the new value too');
-$log = log_since($offset);
+$log = log_since($node, $offset);
 is( count_matches(
 		$log,
 		qr/WARNING:  invalid entry 1 in parameter "ssl_ciphers": "ECDHE-RSA-AES256-GCM-SHA384"\n.*DETAIL:  OpenSSL knows "ECDHE-RSA-AES256-GCM-SHA384", but sslinfo_ext\.allowed_ciphers does not allow it\. sslinfo_ext\.cipher_policy is "warn"/
@@ -173,7 +151,7 @@ $node->append_conf('postgresql.conf',
 	"sslinfo_ext.allowed_ciphers = 'DHE-RSA-AES128-GCM-SHA256;NO-SUCH-SUITE'");
 $offset = -s $node->logfile;
 $node->start;
-$log = log_since($offset);
+$log = log_since($node, $offset);
 is( count_matches(
 		$log,
 		qr/LOG:  ssl_ciphers is at PostgreSQL's built-in default "HIGH:MEDIUM:\+3DES:!aNULL", which sslinfo_ext\.cipher_policy = warn leaves as it is\n.*DETAIL:  With sslinfo_ext\.cipher_policy = on it would be taken as "ALL": the server would offer these TLS 1\.2 cipher suites only: DHE-RSA-AES128-GCM-SHA256, /
@@ -202,7 +180,7 @@ $node->adjust_conf('postgresql.conf', 'sslinfo_ext.cipher_policy', 'on');
 $node->append_conf('postgresql.conf', "ssl_ciphers = 'HIGH:!aNULL'");
 $offset = -s $node->logfile;
 ok(!$node->start(fail_ok => 1), 'on: the value warn let through stops the server');
-like(log_since($offset), qr/FATAL:  invalid entry 1 in parameter "ssl_ciphers": "HIGH:!aNULL"/,
+like(log_since($node, $offset), qr/FATAL:  invalid entry 1 in parameter "ssl_ciphers": "HIGH:!aNULL"/,
 	'on: FATAL names the same entry');
 
 done_testing();

@@ -53,29 +53,13 @@ if ($node->pg_version < 18)
 	exit;
 }
 
-# Handshake with openssl s_client over TLS 1.3 offering only the given
-# suites; returns the negotiated suite or undef.
+# One TLS 1.3 handshake offering only $suites: the suite negotiated (or undef)
 sub s_client13
 {
 	my ($suites) = @_;
-	my ($out, $err) = ('', '');
-	IPC::Run::run(
-		[
-			'openssl', 's_client', '-starttls', 'postgres',
-			'-connect', '127.0.0.1:' . $node->port,
-			'-tls1_3', '-ciphersuites', $suites
-		],
-		'<', \'', '>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	my ($got) = $out =~ /^New, TLSv1\.3, Cipher is (\S+)$/m;
-	return $got;
+	return (s_client_handshake($node, '-tls1_3', '-ciphersuites', $suites))[0];
 }
 
-sub log_since
-{
-	my ($offset) = @_;
-	return substr(slurp_file($node->logfile), $offset);
-}
 
 sub show13
 {
@@ -188,7 +172,7 @@ $node->append_conf('postgresql.conf', "ssl_tls13_ciphers = 'TLS_AES_128_GCM_SHA2
 $node->reload;
 $node->wait_for_log(qr/contains errors; unaffected changes were applied/, $offset);
 like(
-	log_since($offset),
+	log_since($node, $offset),
 	qr/LOG:  invalid entry 2 in parameter "ssl_tls13_ciphers": "TLS_NO_SUCH_SUITE"\n.*DETAIL:  OpenSSL knows no cipher suite named "TLS_NO_SUCH_SUITE"\./,
 	'reload with a bad value: LOG names the entry');
 is(show13(), 'TLS_AES_128_GCM_SHA256', 'reload with a bad value: SHOW keeps the value in force');
@@ -203,7 +187,7 @@ $node->stop;
 $offset = -s $node->logfile;
 ok(!$node->start(fail_ok => 1), 'start with a bad ssl_tls13_ciphers fails');
 like(
-	log_since($offset),
+	log_since($node, $offset),
 	qr/FATAL:  invalid entry 2 in parameter "ssl_tls13_ciphers": "TLS_NO_SUCH_SUITE"\n.*DETAIL:  OpenSSL knows no cipher suite named "TLS_NO_SUCH_SUITE"\.\n.*HINT:  Set TLS 1\.3 cipher suite names separated by ":", from: /,
 	'start with a bad value: FATAL names the entry and its position');
 
@@ -239,7 +223,7 @@ $node->adjust_conf('postgresql.conf', 'sslinfo_ext.allowed_tls13_ciphers',
 $offset = -s $node->logfile;
 ok(!$node->start(fail_ok => 1), 'start with a bad TLS 1.3 allowlist fails');
 like(
-	log_since($offset),
+	log_since($node, $offset),
 	qr/FATAL:  invalid entry 2 in parameter "sslinfo_ext\.allowed_tls13_ciphers": "DHE-RSA-AES128-GCM-SHA256"\n.*DETAIL:  "DHE-RSA-AES128-GCM-SHA256" is not a TLS 1\.3 cipher suite; sslinfo_ext\.allowed_tls13_ciphers governs TLS 1\.3 only\./,
 	'start with a bad TLS 1.3 allowlist: FATAL names the entry');
 
@@ -251,7 +235,7 @@ $node->append_conf('postgresql.conf',
 $offset = -s $node->logfile;
 $node->start;
 like(
-	log_since($offset),
+	log_since($node, $offset),
 	qr/WARNING:  invalid entry 1 in parameter "ssl_tls13_ciphers": "TLS_AES_128_GCM_SHA256"\n.*DETAIL:  OpenSSL knows "TLS_AES_128_GCM_SHA256", but sslinfo_ext\.allowed_tls13_ciphers does not allow it\. sslinfo_ext\.cipher_policy is "warn"/,
 	'warn: a refused ssl_tls13_ciphers at start is a WARNING');
 is(show13(), 'TLS_AES_128_GCM_SHA256', 'warn: the value is applied');
@@ -271,7 +255,7 @@ $node->adjust_conf('postgresql.conf', 'ssl_tls13_ciphers', undef);
 $offset = -s $node->logfile;
 $node->start;
 is(show13(), '', 'warn: the built-in default stays ""');
-like(log_since($offset),
+like(log_since($node, $offset),
 	qr/LOG:  ssl_tls13_ciphers is at PostgreSQL's built-in default "", which sslinfo_ext\.cipher_policy = warn leaves as it is/,
 	'warn: with a LOG line saying so');
 is(s_client13('TLS_AES_128_GCM_SHA256'), 'TLS_AES_128_GCM_SHA256',

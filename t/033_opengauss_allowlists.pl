@@ -48,20 +48,11 @@ command_ok(
 	'EC server certificate generated');
 chmod(0600, "$pgdata/server_ec.key");
 
+# One TLS 1.2 handshake offering $ciphers: the suite negotiated (or undef)
 sub s_client
 {
-	my ($cipher) = @_;
-	my ($out, $err) = ('', '');
-	IPC::Run::run(
-		[
-			'openssl', 's_client', '-starttls', 'postgres',
-			'-connect', '127.0.0.1:' . $node->port,
-			'-tls1_2', '-cipher', $cipher
-		],
-		'<', \'', '>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	my ($got) = $out =~ /^New, TLSv1\.2, Cipher is (\S+)$/m;
-	return $got;
+	my ($ciphers) = @_;
+	return (s_client_handshake($node, '-tls1_2', '-cipher', $ciphers))[0];
 }
 
 foreach my $rule (sort keys %rules)

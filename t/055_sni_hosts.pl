@@ -124,18 +124,13 @@ is( $node->safe_psql('postgres',
 
 # ---- the cipher policy holds for every host's context ---------------------------
 
+# One TLS 1.2 handshake for host $servername offering $cipher: the suite
+# negotiated (or undef) and the CN of the certificate the server presented
 sub s_client
 {
 	my ($servername, $cipher) = @_;
-	my ($out, $err) = ('', '');
-	IPC::Run::run(
-		[
-			'openssl', 's_client', '-starttls', 'postgres', '-connect', '127.0.0.1:' . $node->port,
-			'-servername', $servername, '-tls1_2', '-cipher', $cipher
-		],
-		'<', \'', '>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	my ($got) = $out =~ /^New, TLSv1\.2, Cipher is (\S+)$/m;
+	my ($got, $out) = s_client_handshake($node, '-servername', $servername,
+		'-tls1_2', '-cipher', $cipher);
 	my ($subject) = $out =~ /^subject=.*CN\s*=\s*([^,\n]+)/m;
 	return ($got, $subject // '');
 }

@@ -50,11 +50,6 @@ sub shown
 	return uc($value) eq 'ALL' ? join(';', @four) : $value;
 }
 
-sub log_since
-{
-	my ($offset) = @_;
-	return substr(slurp_file($node->logfile), $offset);
-}
 
 # psql over TLS as tls_user, in the background: one session per call,
 # running $sql (which may sleep).
@@ -207,7 +202,7 @@ sub server_is_fine
 	my $started_sessions = 0;
 	foreach (1 .. $PostgreSQL::Test::Utils::timeout_default * 10)
 	{
-		$started_sessions = () = log_since($offset) =~ /statement: SELECT pg_sleep\(301\)/g;
+		$started_sessions = () = log_since($node, $offset) =~ /statement: SELECT pg_sleep\(301\)/g;
 		last if $started_sessions >= 17;
 		usleep(100_000);
 	}
@@ -276,7 +271,7 @@ sub server_is_fine
 			SELECT count(*) = 0 FROM pg_stat_activity
 			 WHERE backend_type = 'client backend' AND state IS NULL AND pid <> pg_backend_pid()}),
 		'no half-open backend is left behind');
-	unlike(log_since($offset), qr/terminated by signal|PANIC|TRAP/,
+	unlike(log_since($node, $offset), qr/terminated by signal|PANIC|TRAP/,
 		'dropped handshakes: no process crashed');
 	server_is_fine('dropped handshakes');
 }

@@ -59,7 +59,8 @@ use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 
-our @EXPORT = qw(certdir cert_fingerprint new_tls_node connstr psql_tls);
+our @EXPORT = qw(certdir cert_fingerprint new_tls_node connstr psql_tls
+  s_client_handshake log_since count_matches);
 
 # test/perl -> test/tls-cluster, and the source tree's build/certs
 my $test_dir     = abs_path(dirname(__FILE__) . '/..');
@@ -300,6 +301,59 @@ sub psql_tls
 	my ($rc, $stdout, $stderr) = $node->psql($opts{dbname} // 'postgres',
 		$sql, connstr => connstr($node, %opts), %psql);
 	return ($rc, $stdout, $stderr);
+}
+
+=pod
+
+=item s_client_handshake($node, @options)
+
+One TLS handshake with C<openssl s_client -starttls postgres> against
+C<$node> on 127.0.0.1, with C<@options> added (say C<-tls1_2>,
+C<-cipher NAME>, C<-servername HOST>); nothing is sent after it.  Returns
+the cipher suite negotiated (undef if the handshake failed) and
+s_client's whole output, stdout then stderr.
+
+=cut
+
+sub s_client_handshake
+{
+	my ($node, @options) = @_;
+	my ($out, $err) = ('', '');
+	IPC::Run::run(
+		[
+			'openssl', 's_client', '-starttls', 'postgres',
+			'-connect', '127.0.0.1:' . $node->port, @options
+		],
+		'<', \'', '>', \$out, '2>', \$err,
+		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+	my ($cipher) = $out =~ /^New, TLSv1\.[0-3], Cipher is (\S+)$/m;
+	return ($cipher, $out . $err);
+}
+
+=pod
+
+=item log_since($node, $offset)
+
+The server log of C<$node> from byte C<$offset> on (C<-s $node-E<gt>logfile>
+taken before).
+
+=item count_matches($text, $re)
+
+How many times C<$re> matches in C<$text>.
+
+=cut
+
+sub log_since
+{
+	my ($node, $offset) = @_;
+	return substr(slurp_file($node->logfile), $offset);
+}
+
+sub count_matches
+{
+	my ($text, $re) = @_;
+	my $n = () = $text =~ /$re/g;
+	return $n;
 }
 
 =pod

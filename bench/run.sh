@@ -151,6 +151,7 @@ fi
 
 # ---- setup (as the invoking user): the steps of make test ----------------
 
+run_in_root_unless_native bench/run.sh
 REQUIRED_PACKAGES+=(valgrind)
 ensure_packages
 build_extension || { echo "build failed" >&2; exit 1; }

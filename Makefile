@@ -95,6 +95,10 @@ deb-test:
 ifneq ($(PGXS),)
 include $(PGXS)
 
+# PGXS tracks no header dependencies: every object is rebuilt when any of
+# the units' headers changes (a struct's layout, say).
+$(OBJS) $(OBJS:.o=.bc): $(wildcard $(srcdir)/src/*.h)
+
 # PGXS passes COPT to the compiler but not to clang's bitcode step
 # (with_llvm): warnings must fail both.
 ifdef COPT

@@ -584,16 +584,21 @@ sslinfo_ext_ssl_server_fingerprint(PG_FUNCTION_ARGS)
 						tls_facts_own()->server_fingerprint, fcinfo);
 }
 
-/* A list of group names as this session's text[]; NULL without TLS */
+/*
+ * A list of group names as this session's text[], asked of OpenSSL on the
+ * first call (groups_of) and kept; NULL without TLS
+ */
 static Datum
-session_groups(SessionValue *sv, List *groups, FunctionCallInfo fcinfo)
+session_groups(SessionValue *sv, List *(*groups_of) (Port *port),
+			   FunctionCallInfo fcinfo)
 {
 	if (!sv->ready)
 	{
 		if (!tls_facts_own()->ssl_in_use)
 			session_value_set(sv, (Datum) 0, true);
 		else
-			session_value_set(sv, utf8_list_to_text_array(groups), false);
+			session_value_set(sv, utf8_list_to_text_array(groups_of(MyProcPort)),
+							  false);
 	}
 	return session_value_get(sv, fcinfo);
 }
@@ -602,14 +607,12 @@ PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_supported_groups);
 Datum
 sslinfo_ext_ssl_supported_groups(PG_FUNCTION_ARGS)
 {
-	return session_groups(&own_supported_groups,
-						  tls_facts_own()->supported_groups, fcinfo);
+	return session_groups(&own_supported_groups, tls_client_groups, fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_shared_groups);
 Datum
 sslinfo_ext_ssl_shared_groups(PG_FUNCTION_ARGS)
 {
-	return session_groups(&own_shared_groups,
-						  tls_facts_own()->shared_groups, fcinfo);
+	return session_groups(&own_shared_groups, tls_shared_groups, fcinfo);
 }

@@ -111,6 +111,22 @@ shared_groups(SSL *ssl)
 	return names;
 }
 
+List *
+tls_client_groups(Port *port)
+{
+	if (port == NULL || !port->ssl_in_use || port->ssl == NULL)
+		return NIL;
+	return client_groups(port->ssl);
+}
+
+List *
+tls_shared_groups(Port *port)
+{
+	if (port == NULL || !port->ssl_in_use || port->ssl == NULL)
+		return NIL;
+	return shared_groups(port->ssl);
+}
+
 /* The protocol ALPN selected; PostgreSQL 17+ records that it did */
 static char *
 selected_alpn(Port *port)
@@ -166,8 +182,6 @@ tls_facts_collect(Port *port, TlsFacts *facts)
 	facts->sni = pstrdup_or_null(SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name));
 	facts->alpn = selected_alpn(port);
 	facts->server_fingerprint = served_certificate_fingerprint(ssl);
-	facts->supported_groups = client_groups(ssl);
-	facts->shared_groups = shared_groups(ssl);
 
 	if (port->peer != NULL)
 	{

@@ -48,15 +48,21 @@ typedef struct TlsFacts
 	char	   *alpn;			/* protocol ALPN selected ("postgresql"), or
 								 * NULL: before 17 the server offers none */
 	char	   *server_fingerprint; /* SHA-256 of the certificate served */
-	List	   *supported_groups;	/* key-exchange groups the client offered */
-	List	   *shared_groups;	/* those the server supports too, in the
-								 * server's order of preference */
 
 	bool		cert_present;	/* client presented a certificate */
 	X509Summary client;			/* that certificate; zeroes when absent */
 } TlsFacts;
 
 extern void tls_facts_collect(Port *port, TlsFacts *facts);
+
+/*
+ * The key-exchange groups the client offered, and those both sides support
+ * (in the server's order), of a TLS connection, by name.  Asked of OpenSSL
+ * when called, not at login: only the own-session functions show them.
+ * NIL without TLS.
+ */
+extern List *tls_client_groups(Port *port);
+extern List *tls_shared_groups(Port *port);
 extern const TlsFacts *tls_facts_own(void);
 
 #endif							/* SSLINFO_EXT_TLS_FACTS_H */

@@ -176,7 +176,7 @@ tree_for_server_user()
 	# not build/roots: Debian roots (test/roots.sh) stay root's, and may
 	# have /proc mounted while a matrix run is inside them
 	mkdir -p "$tree/build"
-	find "$tree/build" -path "$tree/build/roots" -prune -o -exec chown postgres: {} +
+	find "$tree/build" -path "$tree/build/roots" -prune -o -exec chown -h postgres: {} +
 	echo "$tree"
 }
 

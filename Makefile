@@ -14,7 +14,9 @@ OBJS = \
 	src/cert_lifecycle.o \
 	src/cipher_policy.o \
 	src/cipher_policy_parse.o \
+	src/guc_records.o \
 	src/require_ssl.o \
+	src/server_settings.o \
 	src/session_registry.o \
 	src/sni_hosts.o \
 	src/sql_datums.o \

@@ -89,19 +89,59 @@ static CertAlarmTable *alarm_table = NULL;
 static MemoryContext served_context = NULL;
 static List *served_certs = NIL;
 
-#ifdef USE_OPENSSL
 static openssl_tls_init_hook_typ prev_openssl_tls_init_hook = NULL;
-static void cert_lifecycle_tls_init(SSL_CTX *context, bool isServerStart);
-#endif
 
+/*
+ * The expiry warning's message for one role, on one side of notAfter, as
+ * whole sentences a translator can render (PostgreSQL's message style
+ * guide: no sentence is assembled from fragments).  CA certificates are
+ * not watched here, so they have no wording.
+ */
+typedef struct ExpiryWording
+{
+	const char *within_day;		/* less than one day to go, or gone */
+	const char *one_day;		/* "%d day" */
+	const char *days;			/* "%d days" */
+} ExpiryWording;
+
+static const ExpiryWording expiring_wording[] = {
+	[CERT_ROLE_SERVER] = {
+		gettext_noop("server certificate expires in less than one day"),
+		gettext_noop("server certificate expires in %d day"),
+		gettext_noop("server certificate expires in %d days")},
+	[CERT_ROLE_CHAIN] = {
+		gettext_noop("chain certificate expires in less than one day"),
+		gettext_noop("chain certificate expires in %d day"),
+		gettext_noop("chain certificate expires in %d days")},
+	[CERT_ROLE_CLIENT] = {
+		gettext_noop("client certificate expires in less than one day"),
+		gettext_noop("client certificate expires in %d day"),
+		gettext_noop("client certificate expires in %d days")},
+};
+
+static const ExpiryWording expired_wording[] = {
+	[CERT_ROLE_SERVER] = {
+		gettext_noop("server certificate expired less than one day ago"),
+		gettext_noop("server certificate expired %d day ago"),
+		gettext_noop("server certificate expired %d days ago")},
+	[CERT_ROLE_CHAIN] = {
+		gettext_noop("chain certificate expired less than one day ago"),
+		gettext_noop("chain certificate expired %d day ago"),
+		gettext_noop("chain certificate expired %d days ago")},
+	[CERT_ROLE_CLIENT] = {
+		gettext_noop("client certificate expired less than one day ago"),
+		gettext_noop("client certificate expired %d day ago"),
+		gettext_noop("client certificate expired %d days ago")},
+};
+
+static void cert_lifecycle_tls_init(SSL_CTX *context, bool isServerStart);
 static bool alarm_claim(const char *fingerprint, TimestampTz now);
-static void warn_expiry(const char *role, const char *subject,
+static void warn_expiry(CertRole role, const char *subject,
 						const char *serial, TimestampTz not_after,
 						TimestampTz now);
-static void check_served_cert(X509 *cert, const char *role, TimestampTz now,
+static void check_served_cert(X509 *cert, CertRole role, TimestampTz now,
 							  TimestampTz window_end);
 static STACK_OF(X509) *served_chain(SSL *ssl);
-static Datum days_left_numeric(TimestampTz not_after, TimestampTz now);
 
 void
 cert_lifecycle_init(void)
@@ -116,13 +156,11 @@ cert_lifecycle_init(void)
 							0,
 							NULL, NULL, NULL);
 
-#ifdef USE_OPENSSL
 	if (process_shared_preload_libraries_in_progress)
 	{
 		prev_openssl_tls_init_hook = openssl_tls_init_hook;
 		openssl_tls_init_hook = cert_lifecycle_tls_init;
 	}
-#endif
 }
 
 Size
@@ -265,60 +303,41 @@ log_safe_text(const char *utf8)
 }
 
 /*
- * Log the WARNING for one certificate ("server", "chain" or "client")
- * expiring or expired.  The subject comes from the certificate (a client's
- * is chosen by whoever made it), so it is made safe for a log line.
+ * Log the WARNING for one certificate (server, chain or client) expiring
+ * or expired.  The subject comes from the certificate (a client's is
+ * chosen by whoever made it), so it is made safe for a log line.
  */
 static void
-warn_expiry(const char *role, const char *subject, const char *serial,
+warn_expiry(CertRole role, const char *subject, const char *serial,
 			TimestampTz not_after, TimestampTz now)
 {
 	int64		left = not_after - now;
-	int			days = (int) ((left >= 0 ? left : -left) / USECS_PER_DAY);
+	bool		expired = left < 0;
+	int			days = (int) ((expired ? -left : left) / USECS_PER_DAY);
+	const ExpiryWording *wording = expired ? &expired_wording[role] :
+		&expiring_wording[role];
 	const char *until = timestamptz_to_str(not_after);
+	char	   *message;
 
+	Assert(role != CERT_ROLE_CA);
+	if (days == 0)
+		message = pstrdup(_(wording->within_day));
+	else
+		message = psprintf(ngettext(wording->one_day, wording->days, days), days);
 	subject = subject ? log_safe_text(subject) : "";
 	if (serial == NULL)
 		serial = "?";
 
-	if (left >= 0)
-	{
-		if (days == 0)
-			ereport(WARNING,
-					errmsg("%s certificate expires in less than one day", role),
-					errdetail("The certificate with subject \"%s\" and serial number %s is valid until %s.",
-							  subject, serial, until),
-					strcmp(role, "client") == 0 ?
-					errhint("The client should renew its certificate.") :
-					errhint("Install a renewed certificate in the file named by ssl_cert_file and reload the configuration."));
-		else
-			ereport(WARNING,
-					errmsg_plural("%s certificate expires in %d day",
-								  "%s certificate expires in %d days",
-								  days, role, days),
-					errdetail("The certificate with subject \"%s\" and serial number %s is valid until %s.",
-							  subject, serial, until),
-					strcmp(role, "client") == 0 ?
-					errhint("The client should renew its certificate.") :
-					errhint("Install a renewed certificate in the file named by ssl_cert_file and reload the configuration."));
-	}
-	else
-	{
-		if (days == 0)
-			ereport(WARNING,
-					errmsg("%s certificate expired less than one day ago", role),
-					errdetail("The certificate with subject \"%s\" and serial number %s was valid until %s.",
-							  subject, serial, until),
-					errhint("Install a renewed certificate in the file named by ssl_cert_file and reload the configuration."));
-		else
-			ereport(WARNING,
-					errmsg_plural("%s certificate expired %d day ago",
-								  "%s certificate expired %d days ago",
-								  days, role, days),
-					errdetail("The certificate with subject \"%s\" and serial number %s was valid until %s.",
-							  subject, serial, until),
-					errhint("Install a renewed certificate in the file named by ssl_cert_file and reload the configuration."));
-	}
+	ereport(WARNING,
+			errmsg_internal("%s", message),
+			expired ?
+			errdetail("The certificate with subject \"%s\" and serial number %s was valid until %s.",
+					  subject, serial, until) :
+			errdetail("The certificate with subject \"%s\" and serial number %s is valid until %s.",
+					  subject, serial, until),
+			role == CERT_ROLE_CLIENT ?
+			errhint("The client should renew its certificate.") :
+			errhint("Install a renewed certificate in the file named by ssl_cert_file and reload the configuration."));
 }
 
 /* The chain the server sends after its certificate (may be NULL) */
@@ -359,7 +378,7 @@ served_cert_fingerprint(X509 *cert)
 
 /* Warn about a certificate the server serves, if within the window */
 static void
-check_served_cert(X509 *cert, const char *role, TimestampTz now,
+check_served_cert(X509 *cert, CertRole role, TimestampTz now,
 				  TimestampTz window_end)
 {
 	const X509Summary *known;
@@ -394,7 +413,6 @@ check_served_cert(X509 *cert, const char *role, TimestampTz now,
 void
 cert_expiry_check(Port *port, const TlsFacts *facts)
 {
-#ifdef USE_OPENSSL
 	TimestampTz now;
 	TimestampTz window_end;
 	STACK_OF(X509) *chain;
@@ -406,21 +424,21 @@ cert_expiry_check(Port *port, const TlsFacts *facts)
 	now = GetCurrentTimestamp();
 	window_end = now + (int64) cert_expiry_warning_days * USECS_PER_DAY;
 
-	check_served_cert(SSL_get_certificate(port->ssl), "server", now, window_end);
+	check_served_cert(SSL_get_certificate(port->ssl), CERT_ROLE_SERVER, now,
+					  window_end);
 	chain = served_chain(port->ssl);
 	for (int i = 0; chain != NULL && i < sk_X509_num(chain); i++)
-		check_served_cert(sk_X509_value(chain, i), "chain", now, window_end);
+		check_served_cert(sk_X509_value(chain, i), CERT_ROLE_CHAIN, now,
+						  window_end);
 
 	/* an expired client certificate does not get through the handshake */
 	if (facts != NULL && facts->cert_present && facts->client.has_validity &&
 		facts->client.not_after >= now && facts->client.not_after < window_end &&
 		alarm_claim(facts->client.fingerprint, now))
-		warn_expiry("client", facts->client.subject, facts->client.serial,
-					facts->client.not_after, now);
-#endif
+		warn_expiry(CERT_ROLE_CLIENT, facts->client.subject,
+					facts->client.serial, facts->client.not_after, now);
 }
 
-#ifdef USE_OPENSSL
 /*
  * Runs in the postmaster each time it builds an SSL context (start and
  * reload), before PostgreSQL loads the certificate files: read them, as
@@ -483,22 +501,6 @@ cert_lifecycle_tls_init(SSL_CTX *context, bool isServerStart)
 						cert->summary.not_after, now);
 	}
 }
-#endif
-
-/* (not_after - now) in days, two decimals, truncated toward zero */
-static Datum
-days_left_numeric(TimestampTz not_after, TimestampTz now)
-{
-	int64		hundredths = (not_after - now) / (USECS_PER_DAY / 100);
-	uint64		magnitude = hundredths < 0 ? -(uint64) hundredths : (uint64) hundredths;
-	char		buf[64];
-
-	snprintf(buf, sizeof(buf), "%s" UINT64_FORMAT ".%02d",
-			 hundredths < 0 ? "-" : "",
-			 magnitude / 100, (int) (magnitude % 100));
-	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
-							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-}
 
 static bool
 fingerprint_in(const char *fingerprint, List *fingerprints)
@@ -523,7 +525,6 @@ fingerprint_in(const char *fingerprint, List *fingerprints)
 static bool
 served_fingerprints(List **server, List **chain, List **ca)
 {
-#ifdef USE_OPENSSL
 	SSL		   *ssl;
 	STACK_OF(X509) *chain_certs;
 	STACK_OF(X509_OBJECT) *objects;
@@ -559,10 +560,6 @@ served_fingerprints(List **server, List **chain, List **ca)
 	sk_X509_OBJECT_pop_free(objects, X509_OBJECT_free);
 #endif
 	return true;
-#else
-	*server = *chain = *ca = NIL;
-	return false;
-#endif
 }
 
 /* What the calling session is served, to mark rows "loaded" */
@@ -574,75 +571,64 @@ typedef struct ServedCerts
 	List	   *ca;
 } ServedCerts;
 
+/* The fingerprints served in a certificate's role */
+static List *
+served_in_role(const ServedCerts *served, CertRole role)
+{
+	switch (role)
+	{
+		case CERT_ROLE_SERVER:
+			return served->server;
+		case CERT_ROLE_CHAIN:
+			return served->chain;
+		default:
+			return served->ca;
+	}
+}
+
 /* One row of ssl_server_certificates(); host NULL for postgresql.conf's */
 static void
 emit_certificate_row(ReturnSetInfo *rsinfo, const TlsFileCert *cert,
 					 const char *host, const ServedCerts *served,
 					 TimestampTz now)
 {
+	const X509Summary *summary = &cert->summary;
 	Datum		values[14];
 	bool		nulls[14];
-	List	   *served_list;
 
 	memset(nulls, 0, sizeof(nulls));
-	values[0] = CStringGetTextDatum(cert->role);
-	if (cert->summary.subject)
-		values[1] = PointerGetDatum(x509_utf8_to_text(cert->summary.subject));
-	else
-		nulls[1] = true;
-	if (cert->summary.issuer)
-		values[2] = PointerGetDatum(x509_utf8_to_text(cert->summary.issuer));
-	else
-		nulls[2] = true;
-	if (cert->summary.serial)
-		values[3] = serial_to_numeric(cert->summary.serial);
+	values[0] = CStringGetTextDatum(cert_role_name(cert->role));
+	set_text_column(values, nulls, 1, summary->subject);
+	set_text_column(values, nulls, 2, summary->issuer);
+	if (summary->serial)
+		values[3] = serial_to_numeric(summary->serial);
 	else
 		nulls[3] = true;
-	if (cert->summary.has_validity)
+	if (summary->has_validity)
 	{
-		values[4] = TimestampTzGetDatum(cert->summary.not_before);
-		values[5] = TimestampTzGetDatum(cert->summary.not_after);
-		values[6] = days_left_numeric(cert->summary.not_after, now);
+		values[4] = TimestampTzGetDatum(summary->not_before);
+		values[5] = TimestampTzGetDatum(summary->not_after);
+		values[6] = days_left_to_numeric(summary->not_after, now);
 	}
 	else
 		nulls[4] = nulls[5] = nulls[6] = true;
-	if (cert->summary.fingerprint)
-		values[7] = CStringGetTextDatum(cert->summary.fingerprint);
-	else
-		nulls[7] = true;
-	if (cert->summary.key_type)
-		values[8] = CStringGetTextDatum(cert->summary.key_type);
-	else
-		nulls[8] = true;
-	if (cert->summary.key_bits > 0)
-		values[9] = Int32GetDatum(cert->summary.key_bits);
+	set_text_column(values, nulls, 7, summary->fingerprint);
+	set_text_column(values, nulls, 8, summary->key_type);
+	if (summary->key_bits > 0)
+		values[9] = Int32GetDatum(summary->key_bits);
 	else
 		nulls[9] = true;
-	if (cert->summary.signature_algorithm)
-		values[10] = CStringGetTextDatum(cert->summary.signature_algorithm);
-	else
-		nulls[10] = true;
-	if (cert->summary.san != NIL)
-		values[11] = utf8_list_to_text_array(cert->summary.san);
+	set_text_column(values, nulls, 10, summary->signature_algorithm);
+	if (summary->san != NIL)
+		values[11] = utf8_list_to_text_array(summary->san);
 	else
 		nulls[11] = true;
-
-	if (!served->known)
+	if (served->known)
+		values[12] = BoolGetDatum(fingerprint_in(summary->fingerprint,
+												 served_in_role(served, cert->role)));
+	else
 		nulls[12] = true;
-	else
-	{
-		if (strcmp(cert->role, "server") == 0)
-			served_list = served->server;
-		else if (strcmp(cert->role, "chain") == 0)
-			served_list = served->chain;
-		else
-			served_list = served->ca;
-		values[12] = BoolGetDatum(fingerprint_in(cert->summary.fingerprint, served_list));
-	}
-	if (host)
-		values[13] = PointerGetDatum(x509_utf8_to_text(host));
-	else
-		nulls[13] = true;
+	set_text_column(values, nulls, 13, host);
 
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
@@ -735,10 +721,7 @@ sslinfo_ext_ssl_crl_status(PG_FUNCTION_ARGS)
 
 		memset(nulls, 0, sizeof(nulls));
 		values[0] = CStringGetTextDatum(crl->source);
-		if (crl->issuer)
-			values[1] = PointerGetDatum(x509_utf8_to_text(crl->issuer));
-		else
-			nulls[1] = true;
+		set_text_column(values, nulls, 1, crl->issuer);
 		if (crl->has_last_update)
 			values[2] = TimestampTzGetDatum(crl->last_update);
 		else

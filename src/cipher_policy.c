@@ -28,10 +28,8 @@
 #include "postgres.h"
 
 #include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
+#include <openssl/objects.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
 
 #include "access/xact.h"
 #include "catalog/pg_authid.h"
@@ -41,15 +39,20 @@
 #include "libpq/libpq-be.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "nodes/pg_list.h"
 #include "postmaster/postmaster.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
-#include "utils/guc_tables.h"
+#include "utils/memutils.h"
 
 #include "cipher_policy.h"
 #include "cipher_policy_parse.h"
+#include "guc_records.h"
 #include "pg_compat.h"
+#include "server_settings.h"
+#include "sql_datums.h"
+#include "tls_files.h"
 
 #define DEFAULT_ALLOWED_CIPHERS \
 	"DHE-RSA-AES128-GCM-SHA256;DHE-RSA-AES256-GCM-SHA384;" \
@@ -71,35 +74,6 @@
 
 /* Room for CP_MAX_ENTRIES names joined by a two-byte separator */
 #define JOINED_LIST_SIZE	(CP_MAX_ENTRIES * (CP_MAX_NAME_LEN + 2) + 1)
-
-/*
- * Access to a string GUC's record.  PostgreSQL 19 moved the type-specific
- * fields into a union inside config_generic.
- */
-#if PG_VERSION_NUM >= 190000
-#define STRING_GUC_CHECK_HOOK(rec)	((rec)->_string.check_hook)
-#define STRING_GUC_BOOT_VAL(rec)	((rec)->_string.boot_val)
-#define STRING_GUC_VALUE(rec)		(*(rec)->_string.variable)
-#else
-#define STRING_GUC_CHECK_HOOK(rec)	(((struct config_string *) (rec))->check_hook)
-#define STRING_GUC_BOOT_VAL(rec)	(((struct config_string *) (rec))->boot_val)
-#define STRING_GUC_VALUE(rec)		(*((struct config_string *) (rec))->variable)
-#endif
-
-/*
- * GUC-owned memory (strings a check hook substitutes, "extra" structs):
- * malloc up to 15, the GUC memory context from 16.
- */
-#if PG_VERSION_NUM >= 160000
-#define guc_owned_alloc(size)	guc_malloc(LOG, (size))
-#define guc_owned_strdup(str)	guc_strdup(LOG, (str))
-#define guc_owned_free(ptr)		guc_free(ptr)
-#else
-#define guc_owned_alloc(size)	malloc(size)
-#define guc_owned_strdup(str)	strdup(str)
-#define guc_owned_free(ptr)		free(ptr)
-#endif
-
 
 /* Settings */
 typedef enum PolicyMode
@@ -141,17 +115,15 @@ static char tls13_allowlist_commas[JOINED_LIST_SIZE];
 
 /* Hook state */
 static bool hook_installed = false;
-static struct config_generic *ssl_ciphers_record = NULL;
+static GucRecord *ssl_ciphers_record = NULL;
 static GucStringCheckHook prev_ssl_ciphers_check_hook = NULL;
 static bool tls13_hook_installed = false;
 #ifdef POLICY_GOVERNS_TLS13
-static struct config_generic *ssl_tls13_ciphers_record = NULL;
+static GucRecord *ssl_tls13_ciphers_record = NULL;
 static GucStringCheckHook prev_ssl_tls13_ciphers_check_hook = NULL;
 #endif
 
-#ifdef USE_OPENSSL
 static openssl_tls_init_hook_typ prev_openssl_tls_init_hook = NULL;
-#endif
 
 /* Postmaster-only memory of what was last logged */
 static bool builtin_default_noted = false;
@@ -291,24 +263,15 @@ report_nonconforming_value(const char *parameter, const char *value,
 
 /* Is this value of the setting PostgreSQL's wired-in default, unchanged? */
 static bool
-is_builtin_default(struct config_generic *rec, const char *value, GucSource source)
+is_builtin_default(const GucRecord *rec, const char *value, GucSource source)
 {
 	const char *boot;
 
 	if (rec == NULL ||
 		(source != PGC_S_DEFAULT && source != PGC_S_DYNAMIC_DEFAULT))
 		return false;
-	boot = STRING_GUC_BOOT_VAL(rec);
+	boot = guc_records_boot_value(rec);
 	return boot != NULL && strcmp(value, boot) == 0;
-}
-
-/* The value of ssl_ciphers in force in this process */
-static const char *
-ssl_ciphers_in_force(void)
-{
-	const char *value = GetConfigOption("ssl_ciphers", true, false);
-
-	return value ? value : "";
 }
 
 /*
@@ -338,82 +301,69 @@ suites_of_value(const char *value, const SSL_CIPHER **suites)
 }
 
 /*
- * The authentication a server certificate's key supports in TLS 1.2
- * (NID_auth_rsa, NID_auth_ecdsa, ...), and the key type's name; NID_undef
- * when the certificate cannot be read (PostgreSQL reports that itself).
+ * The type of the server certificate's key as x509_key_type() names it,
+ * into buf; "" when ssl_cert_file cannot be read (PostgreSQL reports that
+ * itself).  Read through tls_files, in a memory context of its own so that
+ * the postmaster, which calls this at every reload, keeps nothing.
+ */
+static void
+server_key_type(char *buf, size_t size)
+{
+	MemoryContext reading = AllocSetContextCreate(CurrentMemoryContext,
+												  "sslinfo_ext server key type",
+												  ALLOCSET_SMALL_SIZES);
+	MemoryContext oldcontext = MemoryContextSwitchTo(reading);
+	List	   *certs;
+	TlsFileProblem problem;
+
+	buf[0] = '\0';
+	/* a broken chain still leaves the leaf in the list */
+	(void) tls_files_server_certs(&certs, &problem);
+	if (certs != NIL && ((TlsFileCert *) linitial(certs))->summary.key_type)
+		strlcpy(buf, ((TlsFileCert *) linitial(certs))->summary.key_type, size);
+	MemoryContextSwitchTo(oldcontext);
+	MemoryContextDelete(reading);
+}
+
+/*
+ * The TLS 1.2 authentication (NID_auth_rsa, ...) a certificate key of this
+ * type supports, or NID_undef.
  */
 static int
-server_certificate_auth(char *key_name, size_t key_name_size)
+key_type_auth(const char *key_type)
 {
-	BIO		   *bio;
-	X509	   *cert;
-	EVP_PKEY   *key;
-	int			auth = NID_undef;
+	static const struct
+	{
+		const char *key_type;
+		int			auth;
+	}			auths[] =
+	{
+		{"RSA", NID_auth_rsa},
+		{"RSA-PSS", NID_auth_rsa},
+		{"EC", NID_auth_ecdsa},
+		{"ED25519", NID_auth_ecdsa},
+		{"ED448", NID_auth_ecdsa},
+		{"DSA", NID_auth_dss},
+	};
 
-	if (ssl_cert_file == NULL || ssl_cert_file[0] == '\0')
-		return NID_undef;
-	bio = BIO_new_file(ssl_cert_file, "r");
-	if (bio == NULL)
-	{
-		ERR_clear_error();
-		return NID_undef;
-	}
-	cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	if (cert == NULL)
-	{
-		ERR_clear_error();
-		return NID_undef;
-	}
-	key = X509_get0_pubkey(cert);
-	if (key != NULL)
-	{
-		int			type = EVP_PKEY_base_id(key);
-
-		switch (type)
-		{
-			case EVP_PKEY_RSA:
-#ifdef EVP_PKEY_RSA_PSS
-			case EVP_PKEY_RSA_PSS:
-#endif
-				auth = NID_auth_rsa;
-				strlcpy(key_name, "RSA", key_name_size);
-				break;
-			case EVP_PKEY_EC:
-#ifdef EVP_PKEY_ED25519
-			case EVP_PKEY_ED25519:
-#endif
-#ifdef EVP_PKEY_ED448
-			case EVP_PKEY_ED448:
-#endif
-				auth = NID_auth_ecdsa;
-				strlcpy(key_name, type == EVP_PKEY_EC ? "EC" : OBJ_nid2sn(type),
-						key_name_size);
-				break;
-			case EVP_PKEY_DSA:
-				auth = NID_auth_dss;
-				strlcpy(key_name, "DSA", key_name_size);
-				break;
-			default:
-				break;
-		}
-	}
-	X509_free(cert);
-	ERR_clear_error();
-	return auth;
+	for (int i = 0; i < lengthof(auths); i++)
+		if (strcmp(key_type, auths[i].key_type) == 0)
+			return auths[i].auth;
+	return NID_undef;
 }
 
 /*
  * Report, at elevel, what keeps common clients from negotiating any of
- * these TLS 1.2 suites.  Never raises an error.
+ * these TLS 1.2 suites with a server certificate of this key type ("":
+ * unknown).  Never raises an error.
  */
 static void
-report_compatibility(const SSL_CIPHER *const *suites, int n, int elevel)
+report_compatibility(const SSL_CIPHER *const *suites, int n,
+					 const char *key_type, int elevel)
 {
 	bool		all_ccm = (n > 0);
 	bool		all_dhe = (n > 0);
 	bool		cert_usable = false;
-	char		key_name[32] = "";
 	int			cert_auth;
 
 	for (int i = 0; i < n; i++)
@@ -440,7 +390,7 @@ report_compatibility(const SSL_CIPHER *const *suites, int n, int elevel)
 						 "ECDHE-RSA-AES128-GCM-SHA256 to sslinfo_ext.allowed_ciphers and "
 						 "ssl_ciphers.")));
 
-	cert_auth = server_certificate_auth(key_name, sizeof(key_name));
+	cert_auth = key_type_auth(key_type);
 	if (cert_auth == NID_undef || n == 0)
 		return;
 	for (int i = 0; i < n; i++)
@@ -452,7 +402,7 @@ report_compatibility(const SSL_CIPHER *const *suites, int n, int elevel)
 				 errdetail("The server certificate \"%s\" has a key of type %s, and every "
 						   "suite in ssl_ciphers needs a certificate with another key type, "
 						   "so no client can connect over TLS 1.2.",
-						   ssl_cert_file, key_name),
+						   server_setting("ssl_cert_file"), key_type),
 				 errhint("DHE-RSA suites need an RSA server certificate.")));
 }
 
@@ -476,7 +426,7 @@ check_allowlist_value(const char *parameter, CpMode mode, char **newval,
 							&entries[result.first_error], mode);
 		return false;
 	}
-	allow = guc_owned_alloc(sizeof(CpAllowlist));
+	allow = guc_records_alloc(sizeof(CpAllowlist));
 	if (allow == NULL)
 		return false;
 	cp_allowlist_from_entries(entries, result.nentries, allow);
@@ -531,7 +481,7 @@ assign_allowed_tls13_ciphers(const char *newval, void *extra)
  */
 static bool
 check_governed_value(char **newval, GucSource source,
-					 struct config_generic *rec, const char *parameter,
+					 const GucRecord *rec, const char *parameter,
 					 CpMode mode, const char *expansion)
 {
 	const char *value;
@@ -566,11 +516,11 @@ check_governed_value(char **newval, GucSource source,
 			return true;
 	}
 	{
-		char	   *expanded = guc_owned_strdup(expansion);
+		char	   *expanded = guc_records_strdup(expansion);
 
 		if (expanded == NULL)
 			return false;
-		guc_owned_free(*newval);
+		guc_records_free(*newval);
 		*newval = expanded;
 	}
 	return true;
@@ -602,37 +552,19 @@ check_ssl_tls13_ciphers_policy(char **newval, void **extra, GucSource source)
 }
 #endif
 
-/* Find a GUC's record by name, or NULL */
-static struct config_generic *
-find_guc_record(const char *name)
-{
-#if PG_VERSION_NUM >= 160000
-	return find_option(name, false, true, LOG);
-#else
-	struct config_generic **vars = get_guc_variables();
-	int			nvars = GetNumConfigOptions();
-
-	for (int i = 0; i < nvars; i++)
-		if (pg_strcasecmp(vars[i]->name, name) == 0)
-			return vars[i];
-	return NULL;
-#endif
-}
-
 /*
  * Validate (and canonicalize) a governed setting's value read from the
  * configuration before the library was loaded.  Invalid: FATAL, before the
  * server does anything else.  Untouched default: taken as "ALL", logged.
  */
 static void
-apply_policy_to_value_in_place(struct config_generic *rec, const char *name)
+apply_policy_to_value_in_place(const GucRecord *rec, const char *name)
 {
-	bool		at_default = (rec->source == PGC_S_DEFAULT ||
-							  rec->source == PGC_S_DYNAMIC_DEFAULT);
-	char	   *current = pstrdup(STRING_GUC_VALUE(rec) ? STRING_GUC_VALUE(rec) : "");
+	bool		at_default = guc_records_at_default(rec);
+	char	   *current = pstrdup(server_setting(name));
 
 	(void) set_config_option(name, current, PGC_POSTMASTER,
-							 at_default ? PGC_S_DYNAMIC_DEFAULT : rec->source,
+							 at_default ? PGC_S_DYNAMIC_DEFAULT : guc_records_source(rec),
 							 GUC_ACTION_SET, true, FATAL, false);
 	if (rec != ssl_ciphers_record)
 	{
@@ -674,7 +606,6 @@ apply_policy_to_value_in_place(struct config_generic *rec, const char *name)
 	pfree(current);
 }
 
-#ifdef USE_OPENSSL
 /*
  * Runs in the postmaster each time the SSL context is built (start and
  * every reload): log what the policy cannot enforce or what will keep
@@ -687,7 +618,7 @@ cipher_policy_tls_init(SSL_CTX *context, bool isServerStart)
 	const SSL_CIPHER *suites[CP_MAX_ENTRIES];
 	const char *value;
 	int			n;
-	char		key_name[32] = "";
+	char		key_type[32];
 	char	   *key;
 
 	if (prev_openssl_tls_init_hook)
@@ -695,8 +626,7 @@ cipher_policy_tls_init(SSL_CTX *context, bool isServerStart)
 	if (!cipher_policy_is_checking())
 		return;
 
-	if (ssl_ciphers_record->source == PGC_S_DEFAULT ||
-		ssl_ciphers_record->source == PGC_S_DYNAMIC_DEFAULT)
+	if (guc_records_at_default(ssl_ciphers_record))
 	{
 		if (!builtin_default_noted && policy_mode == POLICY_WARN)
 			ereport(LOG,
@@ -723,20 +653,38 @@ cipher_policy_tls_init(SSL_CTX *context, bool isServerStart)
 				 errhint("Set ssl_max_protocol_version = 'TLSv1.2' to hold every "
 						 "connection to the policy.")));
 
-	value = ssl_ciphers_in_force();
+	value = server_setting("ssl_ciphers");
 	n = suites_of_value(value, suites);
-	(void) server_certificate_auth(key_name, sizeof(key_name));
-	key = psprintf("%s|%s", value, key_name);
+	server_key_type(key_type, sizeof(key_type));
+	key = psprintf("%s|%s", value, key_type);
 	if (last_compatibility_key == NULL || strcmp(key, last_compatibility_key) != 0)
 	{
-		report_compatibility(suites, n, WARNING);
+		report_compatibility(suites, n, key_type, WARNING);
 		if (last_compatibility_key)
 			pfree(last_compatibility_key);
 		last_compatibility_key = MemoryContextStrdup(TopMemoryContext, key);
 	}
 	pfree(key);
 }
-#endif
+
+/*
+ * Put the policy's check hook on a core string setting, in front of the
+ * one already there (which the policy's hook calls first).  Without the
+ * setting the policy cannot be enforced: FATAL, at start.
+ */
+static GucRecord *
+govern_setting(const char *name, GucStringCheckHook hook,
+			   GucStringCheckHook *previous)
+{
+	GucRecord  *rec = guc_records_find_string(name);
+
+	if (rec == NULL)
+		ereport(FATAL,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("sslinfo_ext cannot find the setting \"%s\"", name)));
+	*previous = guc_records_chain_check_hook(rec, hook);
+	return rec;
+}
 
 /* An invalid allowlist at start stops the server ("warn": a WARNING) */
 static void
@@ -778,10 +726,10 @@ cipher_policy_init(void)
 	 * here is invalid, and keeps the default; remember the configured
 	 * allowlist to make that fatal instead.
 	 */
-	placeholder = GetConfigOption("sslinfo_ext.allowed_ciphers", true, false);
+	placeholder = server_setting_or_null("sslinfo_ext.allowed_ciphers");
 	if (placeholder != NULL)
 		configured_allowlist = pstrdup(placeholder);
-	placeholder = GetConfigOption("sslinfo_ext.allowed_tls13_ciphers", true, false);
+	placeholder = server_setting_or_null("sslinfo_ext.allowed_tls13_ciphers");
 	if (placeholder != NULL)
 		configured_tls13_allowlist = pstrdup(placeholder);
 
@@ -829,14 +777,8 @@ cipher_policy_init(void)
 		refuse_configured_allowlist("sslinfo_ext.allowed_ciphers",
 									CP_MODE_ALLOWLIST, configured_allowlist);
 
-	ssl_ciphers_record = find_guc_record("ssl_ciphers");
-	if (ssl_ciphers_record == NULL || ssl_ciphers_record->vartype != PGC_STRING)
-		ereport(FATAL,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("sslinfo_ext cannot find the setting \"ssl_ciphers\"")));
-
-	prev_ssl_ciphers_check_hook = STRING_GUC_CHECK_HOOK(ssl_ciphers_record);
-	STRING_GUC_CHECK_HOOK(ssl_ciphers_record) = check_ssl_ciphers_policy;
+	ssl_ciphers_record = govern_setting("ssl_ciphers", check_ssl_ciphers_policy,
+										&prev_ssl_ciphers_check_hook);
 	hook_installed = true;
 
 	apply_policy_to_value_in_place(ssl_ciphers_record, "ssl_ciphers");
@@ -847,22 +789,15 @@ cipher_policy_init(void)
 		refuse_configured_allowlist("sslinfo_ext.allowed_tls13_ciphers",
 									CP_MODE_TLS13_ALLOWLIST,
 									configured_tls13_allowlist);
-	ssl_tls13_ciphers_record = find_guc_record("ssl_tls13_ciphers");
-	if (ssl_tls13_ciphers_record == NULL ||
-		ssl_tls13_ciphers_record->vartype != PGC_STRING)
-		ereport(FATAL,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("sslinfo_ext cannot find the setting \"ssl_tls13_ciphers\"")));
-	prev_ssl_tls13_ciphers_check_hook = STRING_GUC_CHECK_HOOK(ssl_tls13_ciphers_record);
-	STRING_GUC_CHECK_HOOK(ssl_tls13_ciphers_record) = check_ssl_tls13_ciphers_policy;
+	ssl_tls13_ciphers_record = govern_setting("ssl_tls13_ciphers",
+											  check_ssl_tls13_ciphers_policy,
+											  &prev_ssl_tls13_ciphers_check_hook);
 	tls13_hook_installed = true;
 	apply_policy_to_value_in_place(ssl_tls13_ciphers_record, "ssl_tls13_ciphers");
 #endif
 
-#ifdef USE_OPENSSL
 	prev_openssl_tls_init_hook = openssl_tls_init_hook;
 	openssl_tls_init_hook = cipher_policy_tls_init;
-#endif
 }
 
 /*
@@ -1041,7 +976,12 @@ sslinfo_ext_ssl_cipher_policy_check(PG_FUNCTION_ARGS)
 		nsuites = emit_entry_rows(rsinfo, value, entries, &result,
 								  CP_MODE_SSL_CIPHERS, suites);
 	if (result.first_error < 0)
-		report_compatibility(suites, nsuites, NOTICE);
+	{
+		char		key_type[32];
+
+		server_key_type(key_type, sizeof(key_type));
+		report_compatibility(suites, nsuites, key_type, NOTICE);
+	}
 	return (Datum) 0;
 }
 
@@ -1166,13 +1106,13 @@ suites_offered_now(SSL_CTX **ctx_out, SSL **ssl_out)
 		return NULL;
 	}
 	*ctx_out = ctx;
-	if (SSL_CTX_set_cipher_list(ctx, ssl_ciphers_in_force()) != 1)
+	if (SSL_CTX_set_cipher_list(ctx, server_setting("ssl_ciphers")) != 1)
 	{
 		ERR_clear_error();
 		return NULL;
 	}
-	tls13 = GetConfigOption("ssl_tls13_ciphers", true, false);
-	if (tls13 != NULL && tls13[0] != '\0' &&
+	tls13 = server_setting("ssl_tls13_ciphers");
+	if (tls13[0] != '\0' &&
 		SSL_CTX_set_ciphersuites(ctx, tls13) != 1)
 		ERR_clear_error();
 	if (ssl_min_protocol_version != PG_TLS_ANY)
@@ -1252,38 +1192,18 @@ emit_supported_cipher_rows(ReturnSetInfo *rsinfo, STACK_OF(SSL_CIPHER) *all,
 		bool		tls13 = cp_is_tls13(c);
 		Datum		values[11];
 		bool		nulls[11];
-		char	   *field;
 
 		memset(nulls, 0, sizeof(nulls));
 		if (SSL_CIPHER_description(c, description, sizeof(description)) == NULL)
 			description[0] = '\0';
 
 		values[0] = CStringGetTextDatum(SSL_CIPHER_get_name(c));
-		if (iana)
-			values[1] = CStringGetTextDatum(iana);
-		else
-			nulls[1] = true;
+		set_text_column(values, nulls, 1, iana);
 		values[2] = CStringGetTextDatum(SSL_CIPHER_get_version(c));
-		field = description_field(description, "Kx");
-		if (field)
-			values[3] = CStringGetTextDatum(field);
-		else
-			nulls[3] = true;
-		field = description_field(description, "Au");
-		if (field)
-			values[4] = CStringGetTextDatum(field);
-		else
-			nulls[4] = true;
-		field = description_field(description, "Enc");
-		if (field)
-			values[5] = CStringGetTextDatum(field);
-		else
-			nulls[5] = true;
-		field = description_field(description, "Mac");
-		if (field)
-			values[6] = CStringGetTextDatum(field);
-		else
-			nulls[6] = true;
+		set_text_column(values, nulls, 3, description_field(description, "Kx"));
+		set_text_column(values, nulls, 4, description_field(description, "Au"));
+		set_text_column(values, nulls, 5, description_field(description, "Enc"));
+		set_text_column(values, nulls, 6, description_field(description, "Mac"));
 		values[7] = Int32GetDatum(SSL_CIPHER_get_bits(c, NULL));
 		/* OpenSSL's strength keywords classify TLS 1.2 and older suites */
 		if (tls13)

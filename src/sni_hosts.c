@@ -12,12 +12,11 @@
  */
 #include "postgres.h"
 
-#include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "lib/stringinfo.h"
 #include "libpq/libpq.h"
+#include "nodes/pg_list.h"
 #if PG_VERSION_NUM >= 190000
 #include "libpq/hba.h"
 #endif
@@ -80,81 +79,33 @@ sni_hosts_load(char **error)
 	return result;
 }
 
-static int
-no_passphrase_cb(char *buf, int size, int rwflag, void *userdata)
-{
-	*(bool *) userdata = true;
-	return -1;
-}
-
-/* PEM contents of a file as OpenSSL objects; NULL with *why on failure */
-static BIO *
-file_bio(const char *path, char **data, size_t *len, char **why)
+/*
+ * Does the entry's key belong to its certificate (the leaf of its
+ * certificate file)?  NULL when it does.
+ */
+static char *
+key_problem(const SniHost *host, X509 *cert, bool *only_warning)
 {
 	TlsFileProblem problem;
-	BIO		   *bio;
-
-	*data = tls_files_read(HOSTS_SETTING, path, len, &problem);
-	if (*data == NULL)
-	{
-		*why = tls_file_problem_text(&problem);
-		return NULL;
-	}
-	bio = BIO_new_mem_buf(*data, (int) *len);
-	if (bio == NULL)
-		*why = pstrdup("out of memory");
-	return bio;
-}
-
-/* Does the entry's key belong to its certificate?  NULL when it does */
-static char *
-key_problem(const SniHost *host, bool *only_warning)
-{
-	char	   *cert_data;
-	char	   *key_data;
-	size_t		cert_len;
-	size_t		key_len;
-	char	   *why = NULL;
-	BIO		   *bio;
-	X509	   *cert = NULL;
-	EVP_PKEY   *key = NULL;
-	bool		asked = false;
 
 	*only_warning = false;
-	bio = file_bio(host->cert_file, &cert_data, &cert_len, &why);
-	if (bio == NULL)
-		return why;
-	cert = PEM_read_bio_X509(bio, NULL, no_passphrase_cb, &asked);
-	BIO_free(bio);
-	pfree(cert_data);
-	if (cert == NULL)
+	switch (tls_files_check_key(HOSTS_SETTING, host->key_file, cert, &problem))
 	{
-		ERR_clear_error();
-		return psprintf("\"%s\" holds no readable certificate", host->cert_file);
+		case TLS_KEY_MATCHES:
+			break;
+		case TLS_KEY_MISMATCH:
+			return psprintf("the key \"%s\" does not belong to the certificate \"%s\"",
+							host->key_file, host->cert_file);
+		case TLS_KEY_UNREADABLE:
+			return tls_file_problem_text(&problem);
+		case TLS_KEY_PASSPHRASE:
+			*only_warning = true;
+			return psprintf("the key \"%s\" is protected by a passphrase and was not checked",
+							host->key_file);
+		case TLS_KEY_MISSING:
+			return psprintf("\"%s\" holds no readable private key", host->key_file);
 	}
-
-	bio = file_bio(host->key_file, &key_data, &key_len, &why);
-	if (bio == NULL)
-	{
-		X509_free(cert);
-		return why;
-	}
-	key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase_cb, &asked);
-	BIO_free(bio);
-	explicit_bzero(key_data, key_len);
-	pfree(key_data);
-	if (key == NULL)
-		why = asked ?
-			psprintf("the key \"%s\" is protected by a passphrase and was not checked", host->key_file) :
-			psprintf("\"%s\" holds no readable private key", host->key_file);
-	else if (X509_check_private_key(cert, key) != 1)
-		why = psprintf("the key \"%s\" does not belong to the certificate \"%s\"",
-					   host->key_file, host->cert_file);
-	*only_warning = (key == NULL && asked);
-	EVP_PKEY_free(key);
-	X509_free(cert);
-	ERR_clear_error();
-	return why;
+	return NULL;
 }
 
 SniAuditStatus
@@ -192,6 +143,7 @@ sni_hosts_audit(int warning_days, char **detail, char **hint)
 	{
 		SniHost    *host = lfirst(lc);
 		List	   *certs;
+		TlsFileCert *leaf;
 		TlsFileProblem problem;
 		bool		only_warning;
 		char	   *why;
@@ -219,19 +171,21 @@ sni_hosts_audit(int warning_days, char **detail, char **hint)
 					continue;
 				if (cert->summary.not_after < now)
 					ENTRY_PROBLEM(SNI_AUDIT_ERROR, "the %s certificate \"%s\" expired at %s",
-								  cert->role, cert->summary.subject ? cert->summary.subject : "",
+								  cert_role_name(cert->role), cert->summary.subject ? cert->summary.subject : "",
 								  timestamptz_to_str(cert->summary.not_after));
 				else if (cert->summary.not_before > now)
 					ENTRY_PROBLEM(SNI_AUDIT_ERROR, "the %s certificate \"%s\" is not valid before %s",
-								  cert->role, cert->summary.subject ? cert->summary.subject : "",
+								  cert_role_name(cert->role), cert->summary.subject ? cert->summary.subject : "",
 								  timestamptz_to_str(cert->summary.not_before));
 				else if (cert->summary.not_after < window_end)
 					ENTRY_PROBLEM(SNI_AUDIT_WARNING, "the %s certificate \"%s\" expires at %s, within %d days",
-								  cert->role, cert->summary.subject ? cert->summary.subject : "",
+								  cert_role_name(cert->role), cert->summary.subject ? cert->summary.subject : "",
 								  timestamptz_to_str(cert->summary.not_after), warning_days);
 			}
 		}
-		why = key_problem(host, &only_warning);
+		/* the key is compared with the leaf, when there is one to compare */
+		leaf = certs != NIL ? linitial(certs) : NULL;
+		why = leaf && leaf->cert ? key_problem(host, leaf->cert, &only_warning) : NULL;
 		if (why)
 			ENTRY_PROBLEM(only_warning ? SNI_AUDIT_WARNING : SNI_AUDIT_ERROR, "%s", why);
 		/* PostgreSQL's own rule; it logs the reason at LOG */

@@ -21,6 +21,7 @@
 #ifndef SSLINFO_EXT_SQL_DATUMS_H
 #define SSLINFO_EXT_SQL_DATUMS_H
 
+#include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "nodes/pg_list.h"
 
@@ -29,5 +30,15 @@ extern Datum utf8_list_to_text_array(List *utf8_strings);
 
 /* A decimal serial number (x509_serial_to_decimal) as a numeric */
 extern Datum serial_to_numeric(const char *decimal);
+
+/* (not_after - now) in days as a numeric: two decimals, cut toward zero */
+extern Datum days_left_to_numeric(TimestampTz not_after, TimestampTz now);
+
+/*
+ * One column of a result row from a UTF-8 string that may be missing:
+ * values[column] the text, or nulls[column] true when utf8 is NULL.
+ */
+extern void set_text_column(Datum *values, bool *nulls, int column,
+							const char *utf8);
 
 #endif							/* SSLINFO_EXT_SQL_DATUMS_H */

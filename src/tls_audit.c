@@ -13,6 +13,20 @@
  * made (a passphrase-protected key, pg_hba.conf not readable by the
  * caller).
  *
+ * Contract (SQL only: no other unit calls into this one, so it has no
+ * header of its own):
+ * - ssl_config_audit() returns one row per check, always the same checks
+ *   in the same order: (check_name, status, detail, hint), status one of
+ *   "ok", "warning", "error"; hint is NULL exactly when status is "ok".
+ * - It reads only the configured files (through tls_files), the settings
+ *   (through server_settings), and the pg_hba.conf rules through
+ *   PostgreSQL's pg_hba_file_rules view, with the caller's privileges: a
+ *   caller who may not read that view gets "warning" rows saying so for
+ *   the pg_hba.conf checks.
+ * - A private key protected by a passphrase is reported, never decrypted:
+ *   nothing here prompts or runs ssl_passphrase_command.
+ * - Never ereports for file content or unreadable files (they are rows).
+ *
  * Copyright (c) 2026, the sslinfo_ext developers
  *
  * src/tls_audit.c
@@ -25,24 +39,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/timestamp.h"
 
 #include "cert_lifecycle.h"
 #include "cipher_policy.h"
 #include "pg_compat.h"
 #include "require_ssl.h"
+#include "server_settings.h"
 #include "sni_hosts.h"
-#include "tls_audit.h"
 #include "tls_files.h"
 #include "tls_groups.h"
 
@@ -90,24 +100,11 @@ result(AuditStatus status, char *detail, const char *hint)
 	return r;
 }
 
-static int
-no_passphrase_cb(char *buf, int size, int rwflag, void *userdata)
-{
-	*(bool *) userdata = true;
-	return -1;
-}
-
-static bool
-setting_is(const char *name, const char *value)
-{
-	return pg_strcasecmp(tls_files_setting(name), value) == 0;
-}
-
 /* A protocol-version setting for a detail text: quoted, "" explained */
 static char *
 protocol_setting_text(const char *name, const char *empty_means)
 {
-	const char *value = tls_files_setting(name);
+	const char *value = server_setting(name);
 
 	if (value[0] == '\0')
 		return psprintf("%s = '' (%s)", name, empty_means);
@@ -119,7 +116,7 @@ protocol_setting_text(const char *name, const char *empty_means)
 static AuditResult
 check_ssl_enabled(void)
 {
-	if (setting_is("ssl", "on"))
+	if (server_setting_is("ssl", "on"))
 		return result(AUDIT_OK, pstrdup("ssl is on."), NULL);
 	return result(AUDIT_ERROR,
 				  pstrdup("ssl is off: the server accepts no TLS connections."),
@@ -149,12 +146,12 @@ check_server_cert_expiry(void)
 		if (!cert->summary.has_validity)
 			return result(AUDIT_ERROR,
 						  psprintf("The validity dates of the %s certificate \"%s\" in ssl_cert_file cannot be read.",
-								   cert->role, cert->summary.subject ? cert->summary.subject : ""),
+								   cert_role_name(cert->role), cert->summary.subject ? cert->summary.subject : ""),
 						  HINT_CERT_FILE);
 		if (cert->summary.not_before > now)
 			return result(AUDIT_ERROR,
 						  psprintf("The %s certificate \"%s\" in ssl_cert_file is not valid before %s.",
-								   cert->role, cert->summary.subject ? cert->summary.subject : "",
+								   cert_role_name(cert->role), cert->summary.subject ? cert->summary.subject : "",
 								   timestamptz_to_str(cert->summary.not_before)),
 						  "Check the server clock, or install a certificate that is valid now.");
 		if (first == NULL || cert->summary.not_after < first->summary.not_after)
@@ -164,14 +161,14 @@ check_server_cert_expiry(void)
 	if (first->summary.not_after <= now)
 		return result(AUDIT_ERROR,
 					  psprintf("The %s certificate \"%s\" in ssl_cert_file expired at %s.",
-							   first->role, first->summary.subject ? first->summary.subject : "",
+							   cert_role_name(first->role), first->summary.subject ? first->summary.subject : "",
 							   timestamptz_to_str(first->summary.not_after)),
 					  "Install a renewed certificate in the file named by ssl_cert_file and reload.");
 	if (window_days > 0 &&
 		first->summary.not_after - now < (int64) window_days * USECS_PER_DAY)
 		return result(AUDIT_WARNING,
 					  psprintf("The %s certificate \"%s\" in ssl_cert_file expires at %s, within sslinfo_ext.cert_expiry_warning_days (%d).",
-							   first->role, first->summary.subject ? first->summary.subject : "",
+							   cert_role_name(first->role), first->summary.subject ? first->summary.subject : "",
 							   timestamptz_to_str(first->summary.not_after), window_days),
 					  "Renew the certificate before it expires, install it in the file named by ssl_cert_file and reload.");
 	return result(AUDIT_OK,
@@ -185,69 +182,49 @@ check_server_cert_expiry(void)
 static AuditResult
 check_server_key_match(void)
 {
+	List	   *certs;
 	TlsFileProblem problem;
-	char	   *cert_data;
-	char	   *key_data;
-	size_t		cert_len;
-	size_t		key_len;
-	BIO		   *bio;
-	X509	   *cert;
-	EVP_PKEY   *key;
-	bool		needs_passphrase = false;
-	AuditResult r;
+	TlsFileCert *leaf;
 
-	cert_data = tls_files_read("ssl_cert_file", tls_files_setting("ssl_cert_file"),
-							   &cert_len, &problem);
-	if (cert_data == NULL)
+	/* a broken chain still leaves the leaf, which is what the key matches */
+	(void) tls_files_server_certs(&certs, &problem);
+	leaf = certs != NIL ? linitial(certs) : NULL;
+	if (leaf == NULL && problem.saved_errno != 0)
 		return result(AUDIT_ERROR, tls_file_problem_text(&problem), HINT_CERT_FILE);
-	key_data = tls_files_read("ssl_key_file", tls_files_setting("ssl_key_file"),
-							  &key_len, &problem);
-	if (key_data == NULL)
-		return result(AUDIT_ERROR, tls_file_problem_text(&problem),
-					  "Point ssl_key_file at the readable PEM private key of the server certificate, then reload.");
+	if (leaf == NULL || leaf->cert == NULL)
+		return result(AUDIT_ERROR,
+					  psprintf("ssl_cert_file \"%s\" holds no readable certificate.",
+							   server_setting("ssl_cert_file")),
+					  HINT_CERT_FILE);
 
-	ERR_clear_error();
-	bio = BIO_new_mem_buf(cert_data, (int) cert_len);
-	cert = bio ? PEM_read_bio_X509_AUX(bio, NULL, no_passphrase_cb, &needs_passphrase) : NULL;
-	BIO_free(bio);
-	bio = BIO_new_mem_buf(key_data, (int) key_len);
-	key = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase_cb, &needs_passphrase) : NULL;
-	BIO_free(bio);
-	explicit_bzero(key_data, key_len);
-	pfree(key_data);
-	pfree(cert_data);
-	ERR_clear_error();
-
-	if (cert == NULL)
-		r = result(AUDIT_ERROR,
-				   psprintf("ssl_cert_file \"%s\" holds no readable certificate.",
-							tls_files_setting("ssl_cert_file")),
-				   HINT_CERT_FILE);
-	else if (key == NULL && needs_passphrase)
-		r = result(AUDIT_WARNING,
-				   psprintf("ssl_key_file \"%s\" is protected by a passphrase, so it cannot be compared with the certificate here.",
-							tls_files_setting("ssl_key_file")),
-				   "Compare the two by hand: \"openssl x509 -noout -pubkey -in CERT\" and \"openssl pkey -pubout -in KEY\" must print the same key.");
-	else if (key == NULL)
-		r = result(AUDIT_ERROR,
-				   psprintf("ssl_key_file \"%s\" holds no readable private key.",
-							tls_files_setting("ssl_key_file")),
-				   "Point ssl_key_file at the PEM private key of the server certificate, then reload.");
-	else if (X509_check_private_key(cert, key) != 1)
-		r = result(AUDIT_ERROR,
-				   psprintf("The private key in ssl_key_file \"%s\" does not belong to the certificate in ssl_cert_file \"%s\".",
-							tls_files_setting("ssl_key_file"),
-							tls_files_setting("ssl_cert_file")),
-				   "Install the key that was issued with the certificate (or the certificate issued for the key); a reload with a mismatched pair fails.");
-	else
-		r = result(AUDIT_OK,
-				   pstrdup("The private key belongs to the server certificate."),
-				   NULL);
-
-	X509_free(cert);
-	EVP_PKEY_free(key);
-	ERR_clear_error();
-	return r;
+	switch (tls_files_check_key("ssl_key_file", server_setting("ssl_key_file"),
+								leaf->cert, &problem))
+	{
+		case TLS_KEY_MATCHES:
+			break;
+		case TLS_KEY_UNREADABLE:
+			return result(AUDIT_ERROR, tls_file_problem_text(&problem),
+						  "Point ssl_key_file at the readable PEM private key of the server certificate, then reload.");
+		case TLS_KEY_PASSPHRASE:
+			return result(AUDIT_WARNING,
+						  psprintf("ssl_key_file \"%s\" is protected by a passphrase, so it cannot be compared with the certificate here.",
+								   server_setting("ssl_key_file")),
+						  "Compare the two by hand: \"openssl x509 -noout -pubkey -in CERT\" and \"openssl pkey -pubout -in KEY\" must print the same key.");
+		case TLS_KEY_MISSING:
+			return result(AUDIT_ERROR,
+						  psprintf("ssl_key_file \"%s\" holds no readable private key.",
+								   server_setting("ssl_key_file")),
+						  "Point ssl_key_file at the PEM private key of the server certificate, then reload.");
+		case TLS_KEY_MISMATCH:
+			return result(AUDIT_ERROR,
+						  psprintf("The private key in ssl_key_file \"%s\" does not belong to the certificate in ssl_cert_file \"%s\".",
+								   server_setting("ssl_key_file"),
+								   server_setting("ssl_cert_file")),
+						  "Install the key that was issued with the certificate (or the certificate issued for the key); a reload with a mismatched pair fails.");
+	}
+	return result(AUDIT_OK,
+				  pstrdup("The private key belongs to the server certificate."),
+				  NULL);
 }
 
 /*
@@ -258,7 +235,7 @@ check_server_key_match(void)
 static AuditResult
 check_server_key_permissions(void)
 {
-	const char *path = tls_files_setting("ssl_key_file");
+	const char *path = server_setting("ssl_key_file");
 	struct stat st;
 	const char *hint = "Make the key owned by the server's operating-system user with mode 0600 (chmod 0600), or by root with mode 0640 and the server's group.";
 
@@ -301,7 +278,7 @@ check_ca_configured(void)
 	TimestampTz now = GetCurrentTimestamp();
 	ListCell   *lc;
 
-	if (tls_files_setting("ssl_ca_file")[0] == '\0')
+	if (server_setting("ssl_ca_file")[0] == '\0')
 		return result(AUDIT_WARNING,
 					  pstrdup("ssl_ca_file is not set: client certificates cannot be verified, so bidirectional authentication is not possible."),
 					  "Set ssl_ca_file to the certificate(s) of the CA that issues client certificates, reload, and require client certificates in pg_hba.conf (cert, or clientcert=verify-full).");
@@ -321,7 +298,7 @@ check_ca_configured(void)
 	}
 	return result(AUDIT_OK,
 				  psprintf("ssl_ca_file \"%s\" holds %d CA certificate(s).",
-						   tls_files_setting("ssl_ca_file"), list_length(certs)),
+						   server_setting("ssl_ca_file"), list_length(certs)),
 				  NULL);
 }
 
@@ -335,8 +312,8 @@ check_crl_configured(void)
 	ListCell   *lc;
 	const char *hint_refresh = "Install the CA's current CRL in the file named by ssl_crl_file (or in ssl_crl_dir) and reload; renew it before its next update.";
 
-	if (tls_files_setting("ssl_crl_file")[0] == '\0' &&
-		tls_files_setting("ssl_crl_dir")[0] == '\0')
+	if (server_setting("ssl_crl_file")[0] == '\0' &&
+		server_setting("ssl_crl_dir")[0] == '\0')
 		return result(AUDIT_WARNING,
 					  pstrdup("Neither ssl_crl_file nor ssl_crl_dir is set: revoked client certificates are still accepted."),
 					  "Set ssl_crl_file (or ssl_crl_dir) to the CRL of the CA that issues client certificates, and reload.");
@@ -345,7 +322,7 @@ check_crl_configured(void)
 					  "Point ssl_crl_file / ssl_crl_dir at readable PEM CRLs, then reload.");
 	if (crls == NIL)
 		return result(AUDIT_WARNING,
-					  psprintf("ssl_crl_dir \"%s\" holds no CRL.", tls_files_setting("ssl_crl_dir")),
+					  psprintf("ssl_crl_dir \"%s\" holds no CRL.", server_setting("ssl_crl_dir")),
 					  "Put the CA's CRL in ssl_crl_dir (and run \"openssl rehash\" on it), or set ssl_crl_file.");
 	foreach(lc, crls)
 	{
@@ -384,7 +361,7 @@ check_crl_configured(void)
 static AuditResult
 check_cipher_policy(void)
 {
-	const char *ciphers = tls_files_setting("ssl_ciphers");
+	const char *ciphers = server_setting("ssl_ciphers");
 	char	   *problem = NULL;
 
 	if (!cipher_policy_conforms(ciphers, &problem))
@@ -413,7 +390,7 @@ check_tls13_bypass(void)
 {
 	if (cipher_policy_tls13_governed())
 	{
-		const char *setting = tls_files_setting("ssl_tls13_ciphers");
+		const char *setting = server_setting("ssl_tls13_ciphers");
 		/* "" leaves OpenSSL's own list in force: say which */
 		char	   *tls13 = setting[0] ? psprintf("'%s'", setting) :
 		psprintf("'' (OpenSSL's default suites %s)",
@@ -448,7 +425,7 @@ check_tls13_bypass(void)
 static AuditResult
 check_min_protocol(void)
 {
-	const char *min = tls_files_setting("ssl_min_protocol_version");
+	const char *min = server_setting("ssl_min_protocol_version");
 
 	if (pg_strcasecmp(min, "TLSv1.2") == 0 || pg_strcasecmp(min, "TLSv1.3") == 0)
 		return result(AUDIT_OK,
@@ -843,7 +820,7 @@ check_key_exchange_groups(void)
 #endif
 	GroupJudgement j;
 
-	tls_groups_judge(setting, tls_files_setting(setting), &j);
+	tls_groups_judge(setting, server_setting(setting), &j);
 	return result(j.bad ? AUDIT_ERROR : (j.unknown ? AUDIT_WARNING : AUDIT_OK),
 				  j.detail, j.hint);
 }
@@ -863,7 +840,7 @@ check_server_cipher_order(void)
 		"";
 #endif
 
-	if (setting_is("ssl_prefer_server_ciphers", "on"))
+	if (server_setting_is("ssl_prefer_server_ciphers", "on"))
 		return result(AUDIT_OK,
 					  psprintf("ssl_prefer_server_ciphers = on: the server's order of its cipher suites decides the negotiation.%s",
 							   later),
@@ -879,7 +856,7 @@ check_server_cipher_order(void)
 static AuditResult
 check_password_encryption(void)
 {
-	const char *value = tls_files_setting("password_encryption");
+	const char *value = server_setting("password_encryption");
 
 	if (pg_strcasecmp(value, "scram-sha-256") == 0)
 		return result(AUDIT_OK,
@@ -894,14 +871,13 @@ check_password_encryption(void)
 static AuditResult
 check_require_ssl(void)
 {
-	const char *setting = GetConfigOption("sslinfo_ext.require_ssl", true, false);
-	bool		on = setting != NULL && pg_strcasecmp(setting, "on") == 0;
+	bool		on = server_setting_is("sslinfo_ext.require_ssl", "on");
 
 	if (require_ssl_in_force())
 		return result(AUDIT_OK,
 					  pstrdup("sslinfo_ext.require_ssl is on: TCP connections without TLS are refused."),
 					  NULL);
-	if (on && !setting_is("ssl", "on"))
+	if (on && !server_setting_is("ssl", "on"))
 		return result(AUDIT_WARNING,
 					  pstrdup("sslinfo_ext.require_ssl is on but has no effect, because ssl is off."),
 					  "Set ssl = on and reload.");

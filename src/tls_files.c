@@ -27,9 +27,9 @@
 #include <openssl/x509.h>
 
 #include "storage/fd.h"
-#include "utils/guc.h"
 #include "utils/memutils.h"
 
+#include "server_settings.h"
 #include "tls_files.h"
 #include "x509_render.h"
 
@@ -46,6 +46,8 @@ static void set_content_problem(TlsFileProblem *problem, const char *setting,
 								const char *path, const char *reason);
 static char *openssl_error_text(const char *fallback);
 static int	no_passphrase_cb(char *buf, int size, int rwflag, void *userdata);
+static char *tls_files_read(const char *setting, const char *path,
+							size_t *len, TlsFileProblem *problem);
 static bool read_crl_file(const char *setting, const char *path,
 						  List **crls, TlsFileProblem *problem);
 static bool list_crl_dir(const char *dir, List **paths,
@@ -53,16 +55,26 @@ static bool list_crl_dir(const char *dir, List **paths,
 static int	crl_dir_entry_cmp(const ListCell *a, const ListCell *b);
 
 const char *
-tls_files_setting(const char *name)
+cert_role_name(CertRole role)
 {
-	const char *value = GetConfigOption(name, true, false);
-
-	return value ? value : "";
+	switch (role)
+	{
+		case CERT_ROLE_SERVER:
+			return "server";
+		case CERT_ROLE_CHAIN:
+			return "chain";
+		case CERT_ROLE_CA:
+			return "ca";
+		case CERT_ROLE_CLIENT:
+			return "client";
+	}
+	return "unknown";
 }
 
 /*
  * PEM readers prompt on the terminal for a passphrase when given no
- * callback; a server function must never do that.
+ * callback; a server function must never do that.  userdata, when given,
+ * is a bool set to true if a passphrase was asked for.
  */
 static int
 no_passphrase_cb(char *buf, int size, int rwflag, void *userdata)
@@ -112,13 +124,17 @@ set_read_problem(TlsFileProblem *problem, const char *setting,
 }
 
 /*
+ * Read a whole configured file (a regular file) into palloc'd memory
+ * (NUL-terminated, *len without the NUL), or return NULL with *problem
+ * filled in.
+ *
  * The file is read with read(2) into one buffer sized from fstat(): no
  * stdio buffer and no growing buffer, so when the caller wipes the result
  * (a private key) no other copy of the bytes is left behind in freed
  * memory.  A file that shrinks meanwhile is read as far as it goes; one that
  * grows, up to the size fstat() reported.
  */
-char *
+static char *
 tls_files_read(const char *setting, const char *path, size_t *len,
 			   TlsFileProblem *problem)
 {
@@ -228,7 +244,7 @@ release_described_cert(void *arg)
 }
 
 TlsFileCert *
-tls_files_describe_cert(X509 *cert, const char *role)
+tls_files_describe_cert(X509 *cert, CertRole role)
 {
 	TlsFileCert *info = palloc0(sizeof(TlsFileCert));
 	MemoryContextCallback *release = palloc0(sizeof(MemoryContextCallback));
@@ -251,7 +267,7 @@ bool
 tls_files_server_certs(List **certs, TlsFileProblem *problem)
 {
 	return tls_files_cert_chain_file("ssl_cert_file",
-									 tls_files_setting("ssl_cert_file"),
+									 server_setting("ssl_cert_file"),
 									 certs, problem);
 }
 
@@ -315,7 +331,7 @@ tls_files_cert_chain_file(const char *setting, const char *path, List **certs,
 			break;
 		}
 		*certs = lappend(*certs,
-						 tls_files_describe_cert(cert, first ? "server" : "chain"));
+						 tls_files_describe_cert(cert, first ? CERT_ROLE_SERVER : CERT_ROLE_CHAIN));
 		X509_free(cert);
 	}
 
@@ -328,7 +344,7 @@ tls_files_cert_chain_file(const char *setting, const char *path, List **certs,
 bool
 tls_files_ca_certs(List **certs, TlsFileProblem *problem)
 {
-	return tls_files_ca_file("ssl_ca_file", tls_files_setting("ssl_ca_file"),
+	return tls_files_ca_file("ssl_ca_file", server_setting("ssl_ca_file"),
 							 certs, problem);
 }
 
@@ -350,7 +366,7 @@ tls_files_ca_file(const char *setting, const char *path, List **certs,
 		X509_INFO  *item = sk_X509_INFO_value(items, i);
 
 		if (item->x509)
-			*certs = lappend(*certs, tls_files_describe_cert(item->x509, "ca"));
+			*certs = lappend(*certs, tls_files_describe_cert(item->x509, CERT_ROLE_CA));
 	}
 	sk_X509_INFO_pop_free(items, X509_INFO_free);
 	if (*certs == NIL)
@@ -496,8 +512,8 @@ list_crl_dir(const char *dir, List **paths, TlsFileProblem *problem)
 bool
 tls_files_crls(List **crls, TlsFileProblem *problem)
 {
-	const char *file = tls_files_setting("ssl_crl_file");
-	const char *dir = tls_files_setting("ssl_crl_dir");
+	const char *file = server_setting("ssl_crl_file");
+	const char *dir = server_setting("ssl_crl_dir");
 
 	*crls = NIL;
 	if (file[0] != '\0' && !read_crl_file("ssl_crl_file", file, crls, problem))
@@ -516,6 +532,39 @@ tls_files_crls(List **crls, TlsFileProblem *problem)
 		}
 	}
 	return true;
+}
+
+TlsKeyCheck
+tls_files_check_key(const char *setting, const char *path, X509 *cert,
+					TlsFileProblem *problem)
+{
+	char	   *data;
+	size_t		len;
+	BIO		   *bio;
+	EVP_PKEY   *key;
+	bool		asked = false;
+	TlsKeyCheck verdict;
+
+	data = tls_files_read(setting, path, &len, problem);
+	if (data == NULL)
+		return TLS_KEY_UNREADABLE;
+
+	ERR_clear_error();
+	bio = BIO_new_mem_buf(data, (int) len);
+	key = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase_cb, &asked) : NULL;
+	BIO_free(bio);
+	explicit_bzero(data, len);
+	pfree(data);
+
+	if (key == NULL)
+		verdict = asked ? TLS_KEY_PASSPHRASE : TLS_KEY_MISSING;
+	else if (X509_check_private_key(cert, key) == 1)
+		verdict = TLS_KEY_MATCHES;
+	else
+		verdict = TLS_KEY_MISMATCH;
+	EVP_PKEY_free(key);
+	ERR_clear_error();
+	return verdict;
 }
 
 char *

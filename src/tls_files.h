@@ -2,10 +2,12 @@
  *
  * tls_files.h
  *	  Read the TLS files the server is configured with: ssl_cert_file,
- *	  ssl_ca_file, ssl_key_file, ssl_crl_file and ssl_crl_dir.
+ *	  ssl_ca_file, ssl_key_file, ssl_crl_file and ssl_crl_dir, and the
+ *	  files PostgreSQL 19's pg_hosts.conf names.
  *
- * Only the paths in those settings are ever read (callers pass the
- * setting's value, never a path from SQL).  Relative paths are opened as
+ * The one reader of configured files: no other unit opens one or hands
+ * one to an OpenSSL PEM reader.  Only the paths in those settings are ever
+ * read (callers pass the setting's value, never a path from SQL).  Relative paths are opened as
  * PostgreSQL opens them: relative to the working directory of every server
  * process, which is the data directory.
  *
@@ -19,7 +21,9 @@
  *   x509_render into palloc'd structs in CurrentMemoryContext and freed at
  *   once, so an ERROR later on cannot leak them.  OpenSSL's error queue is
  *   left empty.
- * - Only PEM is read, as PostgreSQL reads these files.
+ * - Only PEM is read, as PostgreSQL reads these files.  No reader ever
+ *   prompts for a passphrase: an encrypted private key is reported as
+ *   such, never decrypted (nothing runs ssl_passphrase_command).
  *
  * Copyright (c) 2026, the sslinfo_ext developers
  *
@@ -37,6 +41,18 @@
 
 #include "x509_render.h"
 
+/* Where a certificate sits */
+typedef enum CertRole
+{
+	CERT_ROLE_SERVER,			/* the certificate the server presents */
+	CERT_ROLE_CHAIN,			/* sent after it, towards the root */
+	CERT_ROLE_CA,				/* trusted to issue client certificates */
+	CERT_ROLE_CLIENT			/* the peer's; never read from a file */
+} CertRole;
+
+/* "server", "chain", "ca" or "client", as SQL rows name the role */
+extern const char *cert_role_name(CertRole role);
+
 /* Why a configured file could not be used */
 typedef struct TlsFileProblem
 {
@@ -49,7 +65,7 @@ typedef struct TlsFileProblem
 /* One certificate of a configured file, rendered */
 typedef struct TlsFileCert
 {
-	const char *role;			/* "server", "chain" or "ca" */
+	CertRole	role;			/* server, chain or ca */
 	X509Summary summary;
 	X509	   *cert;			/* the certificate itself (NULL if OpenSSL
 								 * could not take a reference); released
@@ -70,12 +86,14 @@ typedef struct TlsFileCrl
 } TlsFileCrl;
 
 /*
- * ssl_cert_file: the leaf (role "server") followed by its chain (role
- * "chain"), read as SSL_CTX_use_certificate_chain_file() reads them.
+ * ssl_cert_file: the leaf (role server) followed by its chain (role
+ * chain), read as SSL_CTX_use_certificate_chain_file() reads them.  When a
+ * chain certificate is unreadable the result is false but *certs still
+ * holds what came before it, the leaf first.
  */
 extern bool tls_files_server_certs(List **certs, TlsFileProblem *problem);
 
-/* ssl_ca_file: every certificate in it (role "ca"); NIL when unset */
+/* ssl_ca_file: every certificate in it (role ca); NIL when unset */
 extern bool tls_files_ca_certs(List **certs, TlsFileProblem *problem);
 
 /*
@@ -98,19 +116,25 @@ extern bool tls_files_crls(List **crls, TlsFileProblem *problem);
  * Render one certificate.  Borrowed, not freed.  Fields OpenSSL cannot
  * render are NULL.
  */
-extern TlsFileCert *tls_files_describe_cert(X509 *cert, const char *role);
+extern TlsFileCert *tls_files_describe_cert(X509 *cert, CertRole role);
+
+/* What tls_files_check_key() found in a private key file */
+typedef enum TlsKeyCheck
+{
+	TLS_KEY_MATCHES,			/* the key belongs to the certificate */
+	TLS_KEY_MISMATCH,			/* the key belongs to another certificate */
+	TLS_KEY_UNREADABLE,			/* the file cannot be read: *problem says why */
+	TLS_KEY_PASSPHRASE,			/* protected by a passphrase: not compared */
+	TLS_KEY_MISSING				/* the file holds no readable private key */
+} TlsKeyCheck;
 
 /*
- * Read a whole configured file (a regular file) into palloc'd memory
- * (NUL-terminated, *len without the NUL), or return NULL with *problem
- * filled in.  The bytes pass through no other buffer, so callers reading
- * private keys wipe the one returned (explicit_bzero) and nothing is left.
+ * Does the private key in a configured key file (ssl_key_file, a
+ * pg_hosts.conf entry's) belong to cert?  The key never leaves this unit:
+ * it is parsed from one buffer that is wiped, and freed before returning.
  */
-extern char *tls_files_read(const char *setting, const char *path,
-							size_t *len, TlsFileProblem *problem);
-
-/* Current value of a setting by name ("" when unset or unknown) */
-extern const char *tls_files_setting(const char *name);
+extern TlsKeyCheck tls_files_check_key(const char *setting, const char *path,
+									   X509 *cert, TlsFileProblem *problem);
 
 /* Report a problem at the given level (ERROR included) */
 extern void tls_file_problem_report(const TlsFileProblem *problem, int elevel);

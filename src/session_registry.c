@@ -231,6 +231,19 @@ typedef struct PidSlot
 	int			slotno;
 } PidSlot;
 
+/*
+ * What one pg_stat_ssl_ext scan reads slots with: the owner index as read
+ * after the backend status snapshot, sorted by pid, and the one buffer
+ * every row's slot is copied into, so that rows allocate nothing for it.
+ */
+typedef struct SlotReader
+{
+	PidSlot    *occupied;		/* NULL without preloading */
+	int			noccupied;
+	RegistrySlot *copy;			/* room for capacity bytes of text */
+	uint32		capacity;
+} SlotReader;
+
 static int	max_dn_bytes = 1024;
 static int	max_san_bytes = 1024;
 static int	text_pool_bytes_per_slot = TEXT_CHUNK_BYTES;
@@ -1179,13 +1192,63 @@ local_backend_status(int index)
 }
 
 /*
+ * Whether the reader sees a session's connection and TLS columns, as in
+ * pg_stat_ssl: its own role's sessions (and those of roles it has the
+ * privileges of), and every session with pg_read_all_stats.
+ */
+static inline bool
+reader_sees_session(Oid reader, bool reads_all, const PgBackendStatus *be)
+{
+	return reads_all || has_privs_of_role(reader, be->st_userid);
+}
+
+/*
+ * Hides a row's columns but those public_columns() fills, the ones
+ * pg_stat_activity shows everyone, for a session the reader may not see.
+ */
+static inline void
+hide_private_columns(bool *nulls)
+{
+	for (int col = 0; col < NUM_COLUMNS; col++)
+		if (col != COL_PID && col != COL_USENAME &&
+			col != COL_DATNAME && col != COL_APPLICATION_NAME)
+			nulls[col] = true;
+}
+
+/*
+ * A row's TLS columns, from the process's registry slot when the owner
+ * index lists one and it still belongs to the process's pid (slot_read()
+ * retries torn copies); without one (no preloading, or a session still
+ * authenticating or already exiting), from tls_facts_own() for the calling
+ * session and from PostgreSQL's backend status for the others.
+ */
+static void
+tls_columns(const PgBackendStatus *be, SlotReader *slots, ScanCache *cache,
+			Datum *values, bool *nulls)
+{
+	PidSlot		key;
+	PidSlot    *found = NULL;
+
+	key.pid = be->st_procpid;
+	if (slots->noccupied > 0)
+		found = bsearch(&key, slots->occupied, slots->noccupied,
+						sizeof(PidSlot), pid_slot_cmp);
+	if (found && slot_read(found->slotno, key.pid, slots->copy, slots->capacity))
+		slot_columns(slots->copy, cache, values, nulls);
+	else if (be->st_procpid == MyProcPid)
+	{
+		memset(slots->copy, 0, offsetof(RegistrySlot, text));
+		pack_facts(slots->copy, tls_facts_own(), slots->capacity);
+		slot_columns(slots->copy, cache, values, nulls);
+	}
+	else
+		core_columns(be, values, nulls);
+}
+
+/*
  * pg_stat_ssl_ext_sessions(): one row per process with a client connection,
- * as pg_stat_ssl has, in PostgreSQL's backend status order.
- *
- * A row's TLS columns come from the process's registry slot; without one
- * (no preloading, or a session still authenticating or already exiting),
- * from tls_facts_own() for the calling session and from PostgreSQL's
- * backend status for the others.
+ * as pg_stat_ssl has, in PostgreSQL's backend status order; the columns
+ * pg_stat_activity hides from other roles are hidden the same way.
  */
 PG_FUNCTION_INFO_V1(sslinfo_ext_pg_stat_ssl_ext_sessions);
 Datum
@@ -1194,10 +1257,7 @@ sslinfo_ext_pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Oid			reader = GetUserId();
 	bool		reads_all = has_privs_of_role(reader, ROLE_PG_READ_ALL_STATS);
-	PidSlot    *occupied = NULL;
-	int			noccupied = 0;
-	uint32		capacity = session_text_capacity();
-	RegistrySlot *copy;
+	SlotReader	slots = {NULL, 0, NULL, session_text_capacity()};
 	int			nbackends;
 	ScanCache	cache;
 	MemoryContext rowcontext;
@@ -1225,8 +1285,8 @@ sslinfo_ext_pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
 	 */
 	nbackends = backend_status_snapshot();
 	if (registry != NULL)
-		occupied = occupied_slots(&noccupied);
-	copy = palloc(offsetof(RegistrySlot, text) + capacity);
+		slots.occupied = occupied_slots(&slots.noccupied);
+	slots.copy = palloc(offsetof(RegistrySlot, text) + slots.capacity);
 
 	for (int i = 1; i <= nbackends; i++)
 	{
@@ -1234,8 +1294,6 @@ sslinfo_ext_pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
 		PgBackendStatus *be;
 		Datum		values[NUM_COLUMNS];
 		bool		nulls[NUM_COLUMNS];
-		PidSlot		key;
-		PidSlot    *found = NULL;
 		MemoryContext oldcontext;
 
 		if (local == NULL)
@@ -1248,32 +1306,13 @@ sslinfo_ext_pg_stat_ssl_ext_sessions(PG_FUNCTION_ARGS)
 		memset(values, 0, sizeof(values));
 		memset(nulls, 0, sizeof(nulls));
 		public_columns(be, &cache, values, nulls);
-
-		if (!reads_all && !has_privs_of_role(reader, be->st_userid))
-		{
-			for (int col = 0; col < NUM_COLUMNS; col++)
-				if (col != COL_PID && col != COL_USENAME &&
-					col != COL_DATNAME && col != COL_APPLICATION_NAME)
-					nulls[col] = true;
-		}
-		else
+		if (reader_sees_session(reader, reads_all, be))
 		{
 			connection_columns(be, &cache, values, nulls);
-
-			key.pid = be->st_procpid;
-			if (noccupied > 0)
-				found = bsearch(&key, occupied, noccupied, sizeof(PidSlot), pid_slot_cmp);
-			if (found && slot_read(found->slotno, key.pid, copy, capacity))
-				slot_columns(copy, &cache, values, nulls);
-			else if (be->st_procpid == MyProcPid)
-			{
-				memset(copy, 0, offsetof(RegistrySlot, text));
-				pack_facts(copy, tls_facts_own(), capacity);
-				slot_columns(copy, &cache, values, nulls);
-			}
-			else
-				core_columns(be, values, nulls);
+			tls_columns(be, &slots, &cache, values, nulls);
 		}
+		else
+			hide_private_columns(nulls);
 
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		MemoryContextSwitchTo(oldcontext);

@@ -707,32 +707,21 @@ refuse_configured_allowlist(const char *parameter, CpMode mode, const char *valu
 			 errhint("%s", problem.hint)));
 }
 
-void
-cipher_policy_init(void)
+/*
+ * A value the configuration gives a setting of this library before the
+ * library defines it (a placeholder), copied; NULL when none.
+ */
+static char *
+configured_placeholder(const char *name)
 {
-	/*
-	 * Restart-only when the policy can be enforced.  Without preloading
-	 * PostgreSQL refuses PGC_POSTMASTER settings, and the settings only feed
-	 * the SQL functions, so they follow the configuration file.
-	 */
-	GucContext	context = process_shared_preload_libraries_in_progress ?
-		PGC_POSTMASTER : PGC_SIGHUP;
-	const char *placeholder;
-	char	   *configured_allowlist = NULL;
-	char	   *configured_tls13_allowlist = NULL;
+	const char *value = server_setting_or_null(name);
 
-	/*
-	 * PostgreSQL only warns when a configured value of a setting defined
-	 * here is invalid, and keeps the default; remember the configured
-	 * allowlist to make that fatal instead.
-	 */
-	placeholder = server_setting_or_null("sslinfo_ext.allowed_ciphers");
-	if (placeholder != NULL)
-		configured_allowlist = pstrdup(placeholder);
-	placeholder = server_setting_or_null("sslinfo_ext.allowed_tls13_ciphers");
-	if (placeholder != NULL)
-		configured_tls13_allowlist = pstrdup(placeholder);
+	return value ? pstrdup(value) : NULL;
+}
 
+static void
+define_policy_settings(GucContext context)
+{
 	DefineCustomEnumVariable("sslinfo_ext.cipher_policy",
 							 "Holds ssl_ciphers to the openGauss cipher rule.",
 							 "When on, and sslinfo_ext is in shared_preload_libraries, "
@@ -765,10 +754,31 @@ cipher_policy_init(void)
 							   0,
 							   check_allowed_tls13_ciphers, assign_allowed_tls13_ciphers,
 							   NULL);
-#else
-	(void) configured_tls13_allowlist;
 #endif
+}
 
+void
+cipher_policy_init(void)
+{
+	/*
+	 * Restart-only when the policy can be enforced.  Without preloading
+	 * PostgreSQL refuses PGC_POSTMASTER settings, and the settings only feed
+	 * the SQL functions, so they follow the configuration file.
+	 */
+	GucContext	context = process_shared_preload_libraries_in_progress ?
+		PGC_POSTMASTER : PGC_SIGHUP;
+
+	/*
+	 * PostgreSQL only warns when a configured value of a setting defined
+	 * here is invalid, and keeps the default; remember the configured
+	 * allowlists to make that fatal instead.
+	 */
+	char	   *configured_allowlist =
+		configured_placeholder("sslinfo_ext.allowed_ciphers");
+	char	   *configured_tls13_allowlist =
+		configured_placeholder("sslinfo_ext.allowed_tls13_ciphers");
+
+	define_policy_settings(context);
 	if (!process_shared_preload_libraries_in_progress || policy_mode == POLICY_OFF)
 		return;
 
@@ -776,11 +786,9 @@ cipher_policy_init(void)
 		strcmp(configured_allowlist, allowed_ciphers_setting) != 0)
 		refuse_configured_allowlist("sslinfo_ext.allowed_ciphers",
 									CP_MODE_ALLOWLIST, configured_allowlist);
-
 	ssl_ciphers_record = govern_setting("ssl_ciphers", check_ssl_ciphers_policy,
 										&prev_ssl_ciphers_check_hook);
 	hook_installed = true;
-
 	apply_policy_to_value_in_place(ssl_ciphers_record, "ssl_ciphers");
 
 #ifdef POLICY_GOVERNS_TLS13
@@ -794,6 +802,8 @@ cipher_policy_init(void)
 											  &prev_ssl_tls13_ciphers_check_hook);
 	tls13_hook_installed = true;
 	apply_policy_to_value_in_place(ssl_tls13_ciphers_record, "ssl_tls13_ciphers");
+#else
+	(void) configured_tls13_allowlist;
 #endif
 
 	prev_openssl_tls_init_hook = openssl_tls_init_hook;

@@ -52,6 +52,10 @@
  *   warn) as the OpenSSL default suites it leaves in force, which
  *   cipher_policy_tls13_in_force() returns.  On 15-17 neither setting nor hook exists.
  * - Nothing here raises an ERROR in the postmaster.
+ * - Settings are read through server_settings, the GUC records of
+ *   ssl_ciphers and ssl_tls13_ciphers are reached only through
+ *   guc_records, and the server certificate (whose key type the
+ *   compatibility warnings name) only through tls_files.
  *
  * Copyright (c) 2026, the sslinfo_ext developers
  *

@@ -77,22 +77,6 @@ guc_records_at_default(const GucRecord *rec)
 }
 
 /* GUC-owned memory: malloc up to 15, GUC's memory context from 16 */
-char *
-guc_records_strdup(const char *str)
-{
-#if PG_VERSION_NUM >= 160000
-	return guc_strdup(LOG, str);
-#else
-	char	   *copy = strdup(str);
-
-	if (copy == NULL)
-		ereport(LOG,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	return copy;
-#endif
-}
-
 void *
 guc_records_alloc(size_t size)
 {
@@ -107,6 +91,17 @@ guc_records_alloc(size_t size)
 				 errmsg("out of memory")));
 	return ptr;
 #endif
+}
+
+char *
+guc_records_strdup(const char *str)
+{
+	size_t		size = strlen(str) + 1;
+	char	   *copy = guc_records_alloc(size);
+
+	if (copy != NULL)
+		memcpy(copy, str, size);
+	return copy;
 }
 
 void

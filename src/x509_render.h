@@ -87,6 +87,13 @@ extern bool x509_time_to_timestamptz(const ASN1_TIME *asn1_time,
 extern char *x509_fingerprint_sha256(const X509 *cert);
 extern List *x509_subject_alt_names(const X509 *cert);
 extern List *x509_extensions(const X509 *cert);
+
+/*
+ * The public key's type: "RSA", "RSA-PSS", "DSA", "EC", "ED25519", "ED448",
+ * else OpenSSL's short name (NULL when there is none).  The one mapping
+ * from OpenSSL key types to names; others (the cipher policy) work from
+ * these names.
+ */
 extern char *x509_key_type(const X509 *cert);
 extern int	x509_key_bits(const X509 *cert);
 extern char *x509_signature_algorithm(const X509 *cert);

@@ -282,6 +282,83 @@ suite_is_insecure(const SSL_CIPHER *c)
 }
 
 /*
+ * The byte and syntax checks of one non-empty entry, before any name is
+ * looked up: CP_NON_ASCII, CP_SURROUNDING_SPACE, CP_SEPARATOR_SYNTAX,
+ * CP_OPERATOR_SYNTAX or CP_TOO_LONG, or CP_OK when the entry could be a
+ * name.  The order matters: every check after the first assumes printable
+ * ASCII.  *bad_offset is set for the verdicts that point at a byte.
+ */
+static CpVerdict
+entry_syntax_verdict(const char *name, size_t len, size_t *bad_offset)
+{
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char ch = (unsigned char) name[i];
+
+		if (ch < 0x20 || ch > 0x7e)
+		{
+			*bad_offset = i;
+			return CP_NON_ASCII;
+		}
+	}
+	if (name[0] == ' ' || name[len - 1] == ' ')
+	{
+		*bad_offset = (name[0] == ' ') ? 0 : len - 1;
+		return CP_SURROUNDING_SPACE;
+	}
+	for (size_t i = 0; i < len; i++)
+	{
+		if (name[i] == ':' || name[i] == ',' || name[i] == ' ' || name[i] == ';')
+		{
+			*bad_offset = i;
+			return CP_SEPARATOR_SYNTAX;
+		}
+	}
+	for (size_t i = 0; i < len; i++)
+	{
+		if (name[i] == '+' || name[i] == '!' || name[i] == '@' ||
+			(i == 0 && name[i] == '-'))
+		{
+			*bad_offset = i;
+			return CP_OPERATOR_SYNTAX;
+		}
+	}
+	if (len > CP_MAX_NAME_LEN)
+		return CP_TOO_LONG;
+	return CP_OK;
+}
+
+/*
+ * The verdict for an entry that is the exact OpenSSL name of catalogue
+ * suite c: a suite of the other protocol, one outside the allowlist, an
+ * insecure one in an allowlist, or acceptable.  An acceptable suite that
+ * an earlier accepted entry already names is CP_OK_DUPLICATE, with that
+ * entry's position in *duplicate_of.
+ */
+static CpVerdict
+known_suite_verdict(const SSL_CIPHER *c, CpMode mode, const CpAllowlist *allow,
+					const CpEntry *earlier, int nearlier, int *duplicate_of)
+{
+	if (cp_is_tls13(c) && !CP_MODE_IS_TLS13(mode))
+		return CP_TLS13_SUITE;
+	if (!cp_is_tls13(c) && CP_MODE_IS_TLS13(mode))
+		return CP_TLS12_SUITE;
+	if (CP_MODE_IS_SETTING(mode) && !cp_allowlist_contains(allow, c))
+		return CP_NOT_ALLOWED;
+	if (mode == CP_MODE_ALLOWLIST && suite_is_insecure(c))
+		return CP_INSECURE;
+	for (int i = 0; i < nearlier; i++)
+	{
+		if (cp_verdict_ok(earlier[i].verdict) && earlier[i].cipher == c)
+		{
+			*duplicate_of = earlier[i].position;
+			return CP_OK_DUPLICATE;
+		}
+	}
+	return CP_OK;
+}
+
+/*
  * Classify one non-empty entry.  "earlier" are the entries before it, for
  * duplicate detection.
  */
@@ -293,48 +370,9 @@ classify_entry(const char *value, CpEntry *e, CpMode mode,
 	size_t		len = e->length;
 	const SSL_CIPHER *c;
 
-	/* bytes first: everything after assumes printable ASCII */
-	for (size_t i = 0; i < len; i++)
-	{
-		unsigned char ch = (unsigned char) name[i];
-
-		if (ch < 0x20 || ch > 0x7e)
-		{
-			e->verdict = CP_NON_ASCII;
-			e->bad_offset = i;
-			return;
-		}
-	}
-	if (name[0] == ' ' || name[len - 1] == ' ')
-	{
-		e->verdict = CP_SURROUNDING_SPACE;
-		e->bad_offset = (name[0] == ' ') ? 0 : len - 1;
+	e->verdict = entry_syntax_verdict(name, len, &e->bad_offset);
+	if (e->verdict != CP_OK)
 		return;
-	}
-	for (size_t i = 0; i < len; i++)
-	{
-		if (name[i] == ':' || name[i] == ',' || name[i] == ' ' || name[i] == ';')
-		{
-			e->verdict = CP_SEPARATOR_SYNTAX;
-			e->bad_offset = i;
-			return;
-		}
-	}
-	for (size_t i = 0; i < len; i++)
-	{
-		if (name[i] == '+' || name[i] == '!' || name[i] == '@' ||
-			(i == 0 && name[i] == '-'))
-		{
-			e->verdict = CP_OPERATOR_SYNTAX;
-			e->bad_offset = i;
-			return;
-		}
-	}
-	if (len > CP_MAX_NAME_LEN)
-	{
-		e->verdict = CP_TOO_LONG;
-		return;
-	}
 	if (bytes_equal(name, len, "ALL", true))
 	{
 		e->verdict = (mode == CP_MODE_SSL_CIPHERS) ?
@@ -346,27 +384,8 @@ classify_entry(const char *value, CpEntry *e, CpMode mode,
 	if (c != NULL)
 	{
 		e->cipher = c;
-		if (cp_is_tls13(c) && !CP_MODE_IS_TLS13(mode))
-			e->verdict = CP_TLS13_SUITE;
-		else if (!cp_is_tls13(c) && CP_MODE_IS_TLS13(mode))
-			e->verdict = CP_TLS12_SUITE;
-		else if (CP_MODE_IS_SETTING(mode) && !cp_allowlist_contains(allow, c))
-			e->verdict = CP_NOT_ALLOWED;
-		else if (mode == CP_MODE_ALLOWLIST && suite_is_insecure(c))
-			e->verdict = CP_INSECURE;
-		else
-		{
-			e->verdict = CP_OK;
-			for (int i = 0; i < nearlier; i++)
-			{
-				if (cp_verdict_ok(earlier[i].verdict) && earlier[i].cipher == c)
-				{
-					e->verdict = CP_OK_DUPLICATE;
-					e->duplicate_of = earlier[i].position;
-					break;
-				}
-			}
-		}
+		e->verdict = known_suite_verdict(c, mode, allow, earlier, nearlier,
+										 &e->duplicate_of);
 		return;
 	}
 	if ((c = find_in_catalogue(name, len, true, false)) != NULL)
@@ -516,159 +535,265 @@ cp_display(const char *bytes, size_t len, char *buf, size_t bufsize)
 	return o;
 }
 
-size_t
-cp_describe(const CpEntry *e, const char *value, CpMode mode, int max_entries,
-			char *buf, size_t bufsize)
+/* The setting a mode's value belongs to, as the sentences name it */
+static const char *
+list_name(CpMode mode)
 {
-	char		shown[CP_DISPLAY_BUFSIZE];
-	const char *entry = value + e->offset;
 	static const char *const lists[] = {
 		[CP_MODE_SSL_CIPHERS] = "ssl_ciphers",
 		[CP_MODE_ALLOWLIST] = "sslinfo_ext.allowed_ciphers",
 		[CP_MODE_TLS13_CIPHERS] = "ssl_tls13_ciphers",
 		[CP_MODE_TLS13_ALLOWLIST] = "sslinfo_ext.allowed_tls13_ciphers",
 	};
-	const char *list = lists[mode];
-	const char *allowlist = CP_MODE_IS_TLS13(mode) ?
-	"sslinfo_ext.allowed_tls13_ciphers" : "sslinfo_ext.allowed_ciphers";
+
+	return lists[mode];
+}
+
+/*
+ * Each describe_* helper below writes the sentences of one family of
+ * verdicts and returns snprintf()'s result.  cp_describe() sends a helper
+ * only the verdicts of its family, so the -1 after a helper's switch
+ * (which cp_describe() would turn into "") is never returned.
+ */
+
+/*
+ * Problems with the shape of the list rather than with one name: an empty
+ * value or entry, more entries than allowed, "ALL" where it is not the
+ * whole ssl_ciphers value.
+ */
+static int
+describe_list_shape(const CpEntry *e, CpMode mode, int max_entries,
+					char *buf, size_t bufsize)
+{
 	char		sep = CP_SEPARATOR(mode);
+
+	switch (e->verdict)
+	{
+		case CP_EMPTY_VALUE:
+			return snprintf(buf, bufsize, "The value is empty.");
+		case CP_EMPTY_ENTRY:
+			return snprintf(buf, bufsize,
+							"Entry %d is empty: entries are separated by a single \"%c\", "
+							"and only one \"%c\" may end the value.",
+							e->position, sep, sep);
+		case CP_TOO_MANY:
+			if (CP_MODE_IS_SETTING(mode))
+				return snprintf(buf, bufsize,
+								"The value has more than %d entries, the number of allowed "
+								"cipher suites.",
+								max_entries);
+			return snprintf(buf, bufsize,
+							"The value has more than %d entries.", max_entries);
+		case CP_ALL_MIXED:
+			return snprintf(buf, bufsize,
+							"\"ALL\" must be the whole value; it cannot be combined with "
+							"other entries.");
+		case CP_ALL_IN_ALLOWLIST:
+			return snprintf(buf, bufsize,
+							"%s must name cipher suites; \"ALL\" is not accepted there.",
+							list_name(mode));
+		default:
+			break;
+	}
+	return -1;
+}
+
+/*
+ * A separator inside an entry.  The ';'-separated lists point at OpenSSL's
+ * cipher-string syntax, where ':' ',' and spaces separate; the TLS 1.3
+ * lists name themselves and their own separator.
+ */
+static int
+describe_separator(const CpEntry *e, const char *entry, CpMode mode,
+				   char *buf, size_t bufsize)
+{
+	char		bad = entry[e->bad_offset];
+
+	if (CP_MODE_IS_TLS13(mode))
+	{
+		if (bad == ' ')
+			return snprintf(buf, bufsize,
+							"Entry %d uses a space as a separator; %s separates "
+							"names with \"%c\".",
+							e->position, list_name(mode), CP_SEPARATOR(mode));
+		return snprintf(buf, bufsize,
+						"Entry %d uses \"%c\" as a separator; %s separates "
+						"names with \"%c\".",
+						e->position, bad, list_name(mode), CP_SEPARATOR(mode));
+	}
+	if (bad == ' ')
+		return snprintf(buf, bufsize,
+						"Entry %d uses a space as a separator, which is OpenSSL "
+						"cipher-string syntax; separate names with \";\".",
+						e->position);
+	return snprintf(buf, bufsize,
+					"Entry %d uses \"%c\" as a separator, which is OpenSSL "
+					"cipher-string syntax; separate names with \";\".",
+					e->position, bad);
+}
+
+/*
+ * The verdicts of entry_syntax_verdict(): bytes or syntax that no suite
+ * name has.  entry points at the entry's first byte.
+ */
+static int
+describe_entry_syntax(const CpEntry *e, const char *entry, CpMode mode,
+					  char *buf, size_t bufsize)
+{
+	switch (e->verdict)
+	{
+		case CP_NON_ASCII:
+			return snprintf(buf, bufsize,
+							"Entry %d contains the byte 0x%02X, which is not printable ASCII.",
+							e->position,
+							(unsigned char) entry[e->bad_offset]);
+		case CP_SURROUNDING_SPACE:
+			return snprintf(buf, bufsize,
+							"Entry %d has white space around the name; names must match exactly.",
+							e->position);
+		case CP_SEPARATOR_SYNTAX:
+			return describe_separator(e, entry, mode, buf, bufsize);
+		case CP_OPERATOR_SYNTAX:
+			return snprintf(buf, bufsize,
+							"Entry %d uses the OpenSSL cipher-string operator \"%c\"; "
+							"list cipher suite names instead.",
+							e->position, entry[e->bad_offset]);
+		case CP_TOO_LONG:
+			return snprintf(buf, bufsize,
+							"Entry %d is %zu bytes long; no cipher suite name is longer "
+							"than %d bytes.",
+							e->position, e->length, CP_MAX_NAME_LEN);
+		default:
+			break;
+	}
+	return -1;
+}
+
+/*
+ * The verdicts of known_suite_verdict() other than CP_OK: the entry names
+ * a suite exactly, but this list cannot take it, or already has it.
+ * shown is the entry as cp_display() prints it.
+ */
+static int
+describe_known_suite(const CpEntry *e, const char *shown, CpMode mode,
+					 char *buf, size_t bufsize)
+{
+	switch (e->verdict)
+	{
+		case CP_OK_DUPLICATE:
+			return snprintf(buf, bufsize,
+							"Entry %d repeats entry %d; the repetition has no effect.",
+							e->position, e->duplicate_of);
+		case CP_TLS13_SUITE:
+			return snprintf(buf, bufsize,
+							"\"%s\" is a TLS 1.3 cipher suite; %s governs TLS 1.2 only.",
+							shown, list_name(mode));
+		case CP_TLS12_SUITE:
+			return snprintf(buf, bufsize,
+							"\"%s\" is not a TLS 1.3 cipher suite; %s governs TLS 1.3 only.",
+							shown, list_name(mode));
+		case CP_NOT_ALLOWED:
+			/* a setting is judged against its protocol's allowlist */
+			return snprintf(buf, bufsize,
+							"OpenSSL knows \"%s\", but %s does not allow it.",
+							shown,
+							list_name(CP_MODE_IS_TLS13(mode) ?
+									  CP_MODE_TLS13_ALLOWLIST : CP_MODE_ALLOWLIST));
+		case CP_INSECURE:
+			return snprintf(buf, bufsize,
+							"\"%s\" does not both authenticate the server and encrypt.",
+							shown);
+		default:
+			break;
+	}
+	return -1;
+}
+
+/*
+ * An entry that is no suite's exact OpenSSL name: what it is instead (an
+ * IANA name, a name in the wrong case, a cipher-string keyword), or
+ * nothing OpenSSL knows, with the nearest allowed suite if one is close.
+ * shown is the entry as cp_display() prints it.
+ */
+static int
+describe_unmatched_name(const CpEntry *e, const char *shown,
+						char *buf, size_t bufsize)
+{
+	switch (e->verdict)
+	{
+		case CP_IANA_NAME:
+			return snprintf(buf, bufsize,
+							"\"%s\" is the IANA name of a suite; use its OpenSSL name "
+							"\"%s\".",
+							shown, SSL_CIPHER_get_name(e->cipher));
+		case CP_WRONG_CASE:
+			return snprintf(buf, bufsize,
+							"Cipher suite names are case-sensitive; the suite is "
+							"spelt \"%s\".",
+							SSL_CIPHER_get_name(e->cipher));
+		case CP_ALIAS:
+			return snprintf(buf, bufsize,
+							"\"%s\" is an OpenSSL cipher-string keyword, not a cipher "
+							"suite name.",
+							shown);
+		case CP_UNKNOWN:
+			if (e->suggestion != NULL)
+				return snprintf(buf, bufsize,
+								"OpenSSL knows no cipher suite named \"%s\"; did you mean "
+								"\"%s\"?",
+								shown, SSL_CIPHER_get_name(e->suggestion));
+			return snprintf(buf, bufsize,
+							"OpenSSL knows no cipher suite named \"%s\".", shown);
+		default:
+			break;
+	}
+	return -1;
+}
+
+size_t
+cp_describe(const CpEntry *e, const char *value, CpMode mode, int max_entries,
+			char *buf, size_t bufsize)
+{
+	char		shown[CP_DISPLAY_BUFSIZE];
+	const char *entry = value + e->offset;
 	int			rc = 0;
 
 	if (bufsize == 0)
 		return 0;
 	cp_display(entry, e->length, shown, sizeof(shown));
 
+	/* no default: the compiler names a verdict that has no sentence */
 	switch (e->verdict)
 	{
 		case CP_OK:
 			rc = snprintf(buf, bufsize, "%s", "");
 			break;
-		case CP_OK_DUPLICATE:
-			rc = snprintf(buf, bufsize,
-						  "Entry %d repeats entry %d; the repetition has no effect.",
-						  e->position, e->duplicate_of);
-			break;
 		case CP_EMPTY_VALUE:
-			rc = snprintf(buf, bufsize, "The value is empty.");
-			break;
 		case CP_EMPTY_ENTRY:
-			rc = snprintf(buf, bufsize,
-						  "Entry %d is empty: entries are separated by a single \"%c\", "
-						  "and only one \"%c\" may end the value.",
-						  e->position, sep, sep);
+		case CP_TOO_MANY:
+		case CP_ALL_MIXED:
+		case CP_ALL_IN_ALLOWLIST:
+			rc = describe_list_shape(e, mode, max_entries, buf, bufsize);
 			break;
 		case CP_NON_ASCII:
-			rc = snprintf(buf, bufsize,
-						  "Entry %d contains the byte 0x%02X, which is not printable ASCII.",
-						  e->position,
-						  (unsigned char) entry[e->bad_offset]);
-			break;
 		case CP_SURROUNDING_SPACE:
-			rc = snprintf(buf, bufsize,
-						  "Entry %d has white space around the name; names must match exactly.",
-						  e->position);
-			break;
 		case CP_SEPARATOR_SYNTAX:
-			if (CP_MODE_IS_TLS13(mode) && entry[e->bad_offset] == ' ')
-				rc = snprintf(buf, bufsize,
-							  "Entry %d uses a space as a separator; %s separates "
-							  "names with \"%c\".",
-							  e->position, list, sep);
-			else if (entry[e->bad_offset] == ' ')
-				rc = snprintf(buf, bufsize,
-							  "Entry %d uses a space as a separator, which is OpenSSL "
-							  "cipher-string syntax; separate names with \";\".",
-							  e->position);
-			else if (!CP_MODE_IS_TLS13(mode))
-				rc = snprintf(buf, bufsize,
-							  "Entry %d uses \"%c\" as a separator, which is OpenSSL "
-							  "cipher-string syntax; separate names with \";\".",
-							  e->position, entry[e->bad_offset]);
-			else
-				rc = snprintf(buf, bufsize,
-							  "Entry %d uses \"%c\" as a separator; %s separates "
-							  "names with \"%c\".",
-							  e->position, entry[e->bad_offset], list, sep);
-			break;
 		case CP_OPERATOR_SYNTAX:
-			rc = snprintf(buf, bufsize,
-						  "Entry %d uses the OpenSSL cipher-string operator \"%c\"; "
-						  "list cipher suite names instead.",
-						  e->position, entry[e->bad_offset]);
-			break;
 		case CP_TOO_LONG:
-			rc = snprintf(buf, bufsize,
-						  "Entry %d is %zu bytes long; no cipher suite name is longer "
-						  "than %d bytes.",
-						  e->position, e->length, CP_MAX_NAME_LEN);
+			rc = describe_entry_syntax(e, entry, mode, buf, bufsize);
 			break;
-		case CP_TOO_MANY:
-			if (CP_MODE_IS_SETTING(mode))
-				rc = snprintf(buf, bufsize,
-							  "The value has more than %d entries, the number of allowed "
-							  "cipher suites.",
-							  max_entries);
-			else
-				rc = snprintf(buf, bufsize,
-							  "The value has more than %d entries.", max_entries);
-			break;
-		case CP_ALL_MIXED:
-			rc = snprintf(buf, bufsize,
-						  "\"ALL\" must be the whole value; it cannot be combined with "
-						  "other entries.");
-			break;
-		case CP_ALL_IN_ALLOWLIST:
-			rc = snprintf(buf, bufsize,
-						  "%s must name cipher suites; \"ALL\" is not accepted there.",
-						  list);
-			break;
+		case CP_OK_DUPLICATE:
 		case CP_TLS13_SUITE:
-			rc = snprintf(buf, bufsize,
-						  "\"%s\" is a TLS 1.3 cipher suite; %s governs TLS 1.2 only.",
-						  shown, list);
-			break;
 		case CP_TLS12_SUITE:
-			rc = snprintf(buf, bufsize,
-						  "\"%s\" is not a TLS 1.3 cipher suite; %s governs TLS 1.3 only.",
-						  shown, list);
-			break;
 		case CP_NOT_ALLOWED:
-			rc = snprintf(buf, bufsize,
-						  "OpenSSL knows \"%s\", but %s does not allow it.",
-						  shown, allowlist);
-			break;
 		case CP_INSECURE:
-			rc = snprintf(buf, bufsize,
-						  "\"%s\" does not both authenticate the server and encrypt.",
-						  shown);
+			rc = describe_known_suite(e, shown, mode, buf, bufsize);
 			break;
 		case CP_IANA_NAME:
-			rc = snprintf(buf, bufsize,
-						  "\"%s\" is the IANA name of a suite; use its OpenSSL name "
-						  "\"%s\".",
-						  shown, SSL_CIPHER_get_name(e->cipher));
-			break;
 		case CP_WRONG_CASE:
-			rc = snprintf(buf, bufsize,
-						  "Cipher suite names are case-sensitive; the suite is "
-						  "spelt \"%s\".",
-						  SSL_CIPHER_get_name(e->cipher));
-			break;
 		case CP_ALIAS:
-			rc = snprintf(buf, bufsize,
-						  "\"%s\" is an OpenSSL cipher-string keyword, not a cipher "
-						  "suite name.",
-						  shown);
-			break;
 		case CP_UNKNOWN:
-			if (e->suggestion != NULL)
-				rc = snprintf(buf, bufsize,
-							  "OpenSSL knows no cipher suite named \"%s\"; did you mean "
-							  "\"%s\"?",
-							  shown, SSL_CIPHER_get_name(e->suggestion));
-			else
-				rc = snprintf(buf, bufsize,
-							  "OpenSSL knows no cipher suite named \"%s\".", shown);
+			rc = describe_unmatched_name(e, shown, buf, bufsize);
 			break;
 	}
 	if (rc < 0)

@@ -20,8 +20,10 @@
  *
  * Contract:
  * - Pure C plus OpenSSL: no PostgreSQL headers, no palloc, no ereport, no
- *   global state except OpenSSL's catalogue, built once per process on
- *   first use and never freed (so it is inherited by forked children).
+ *   global state except OpenSSL's catalogue and the context that asks
+ *   OpenSSL whether a word is a cipher-string keyword, each built once per
+ *   process on first use and never freed (so forked children inherit
+ *   them).
  *   This lets the fuzz target link this file alone.
  * - Every output goes to caller-provided storage; inputs are byte ranges
  *   (not NUL-terminated strings) and may contain any byte, NUL included.
@@ -127,9 +129,10 @@ typedef struct CpResult
 /*
  * Split and classify value[0..len).  Writes at most max_out entries to out
  * (max_out >= CP_MAX_ENTRIES + 1 guarantees every entry up to and
- * including a CP_TOO_MANY one is written).  In CP_MODE_SSL_CIPHERS, allow
- * (and CP_MODE_TLS13_CIPHERS) allow must be given; in CP_MODE_SSL_CIPHERS
- * "ALL" yields is_all and one CP_OK entry for the whole value.  Returns false only when max_out is too small for even one entry.
+ * including a CP_TOO_MANY one is written).  In CP_MODE_SSL_CIPHERS and
+ * CP_MODE_TLS13_CIPHERS allow must be given; in CP_MODE_SSL_CIPHERS "ALL"
+ * yields is_all and one CP_OK entry for the whole value.  Returns false
+ * only when max_out is too small for even one entry.
  */
 extern bool cp_parse(const char *value, size_t len, CpMode mode,
 					 const CpAllowlist *allow, CpEntry *out, int max_out,

@@ -108,17 +108,105 @@ key_problem(const SniHost *host, X509 *cert, bool *only_warning)
 	return NULL;
 }
 
+/* The problems of the entries audited so far, and the worst level */
+typedef struct EntryAudit
+{
+	StringInfoData problems;	/* "line N (hosts): what", "; "-separated */
+	SniAuditStatus status;
+} EntryAudit;
+
+static void
+entry_problem(EntryAudit *audit, const SniHost *host, SniAuditStatus level,
+			  const char *what)
+{
+	appendStringInfo(&audit->problems, "%sline %d (%s): %s",
+					 audit->problems.len ? "; " : "", host->line, host->host,
+					 what);
+	if (level > audit->status)
+		audit->status = level;
+}
+
+/*
+ * What is wrong with a certificate's validity dates now (NULL: nothing),
+ * and at which level: expired or not yet valid is an error, expiring
+ * within warning_days a warning.
+ */
+static char *
+validity_problem(const TlsFileCert *cert, TimestampTz now, int warning_days,
+				 SniAuditStatus *level)
+{
+	const X509Summary *summary = &cert->summary;
+	const char *role = cert_role_name(cert->role);
+	const char *subject = summary->subject ? summary->subject : "";
+
+	*level = SNI_AUDIT_ERROR;
+	if (!summary->has_validity)
+		return NULL;
+	if (summary->not_after < now)
+		return psprintf("the %s certificate \"%s\" expired at %s",
+						role, subject, timestamptz_to_str(summary->not_after));
+	if (summary->not_before > now)
+		return psprintf("the %s certificate \"%s\" is not valid before %s",
+						role, subject, timestamptz_to_str(summary->not_before));
+	if (summary->not_after < now + (int64) warning_days * USECS_PER_DAY)
+	{
+		*level = SNI_AUDIT_WARNING;
+		return psprintf("the %s certificate \"%s\" expires at %s, within %d days",
+						role, subject, timestamptz_to_str(summary->not_after),
+						warning_days);
+	}
+	return NULL;
+}
+
+/* One pg_hosts.conf entry: its certificates' dates, its key, its key file */
+static void
+audit_entry(const SniHost *host, TimestampTz now, int warning_days,
+			EntryAudit *audit)
+{
+	List	   *certs;
+	TlsFileCert *leaf;
+	TlsFileProblem problem;
+	bool		only_warning;
+	char	   *why;
+	ListCell   *lc;
+
+	if (!tls_files_cert_chain_file(HOSTS_SETTING, host->cert_file, &certs, &problem))
+		entry_problem(audit, host, SNI_AUDIT_ERROR, tls_file_problem_text(&problem));
+	else
+	{
+		foreach(lc, certs)
+		{
+			SniAuditStatus level;
+			char	   *what = validity_problem(lfirst(lc), now, warning_days, &level);
+
+			if (what)
+				entry_problem(audit, host, level, what);
+		}
+	}
+
+	/* the key is compared with the leaf, when there is one to compare */
+	leaf = certs != NIL ? linitial(certs) : NULL;
+	why = leaf && leaf->cert ? key_problem(host, leaf->cert, &only_warning) : NULL;
+	if (why)
+		entry_problem(audit, host,
+					  only_warning ? SNI_AUDIT_WARNING : SNI_AUDIT_ERROR, why);
+
+	/* PostgreSQL's own rule; it logs the reason at LOG */
+	if (!check_ssl_key_file_permissions(host->key_file, false))
+		entry_problem(audit, host, SNI_AUDIT_ERROR,
+					  psprintf("the key \"%s\" is readable by others or not owned by the server's user (see the server log)",
+							   host->key_file));
+}
+
 SniAuditStatus
 sni_hosts_audit(int warning_days, char **detail, char **hint)
 {
 	char	   *error = NULL;
 	List	   *hosts;
 	ListCell   *lc;
-	StringInfoData problems;
+	EntryAudit	audit;
 	StringInfoData names;
-	SniAuditStatus status = SNI_AUDIT_OK;
 	TimestampTz now = GetCurrentTimestamp();
-	TimestampTz window_end = now + (int64) warning_days * USECS_PER_DAY;
 
 	*hint = NULL;
 	if (!sni_hosts_in_use())
@@ -132,78 +220,30 @@ sni_hosts_audit(int warning_days, char **detail, char **hint)
 	}
 
 	hosts = sni_hosts_load(&error);
-	initStringInfo(&problems);
+	initStringInfo(&audit.problems);
+	audit.status = SNI_AUDIT_OK;
 	initStringInfo(&names);
 	if (error)
 	{
-		appendStringInfo(&problems, "%s", error);
-		status = SNI_AUDIT_ERROR;
+		appendStringInfoString(&audit.problems, error);
+		audit.status = SNI_AUDIT_ERROR;
 	}
 	foreach(lc, hosts)
 	{
 		SniHost    *host = lfirst(lc);
-		List	   *certs;
-		TlsFileCert *leaf;
-		TlsFileProblem problem;
-		bool		only_warning;
-		char	   *why;
-		ListCell   *cc;
 
 		appendStringInfo(&names, "%s%s", names.len ? ", " : "", host->host);
-#define ENTRY_PROBLEM(level, ...) \
-		do { \
-			appendStringInfo(&problems, "%sline %d (%s): ", problems.len ? "; " : "", \
-							 host->line, host->host); \
-			appendStringInfo(&problems, __VA_ARGS__); \
-			if ((level) > status) \
-				status = (level); \
-		} while (0)
-
-		if (!tls_files_cert_chain_file(HOSTS_SETTING, host->cert_file, &certs, &problem))
-			ENTRY_PROBLEM(SNI_AUDIT_ERROR, "%s", tls_file_problem_text(&problem));
-		else
-		{
-			foreach(cc, certs)
-			{
-				TlsFileCert *cert = lfirst(cc);
-
-				if (!cert->summary.has_validity)
-					continue;
-				if (cert->summary.not_after < now)
-					ENTRY_PROBLEM(SNI_AUDIT_ERROR, "the %s certificate \"%s\" expired at %s",
-								  cert_role_name(cert->role), cert->summary.subject ? cert->summary.subject : "",
-								  timestamptz_to_str(cert->summary.not_after));
-				else if (cert->summary.not_before > now)
-					ENTRY_PROBLEM(SNI_AUDIT_ERROR, "the %s certificate \"%s\" is not valid before %s",
-								  cert_role_name(cert->role), cert->summary.subject ? cert->summary.subject : "",
-								  timestamptz_to_str(cert->summary.not_before));
-				else if (cert->summary.not_after < window_end)
-					ENTRY_PROBLEM(SNI_AUDIT_WARNING, "the %s certificate \"%s\" expires at %s, within %d days",
-								  cert_role_name(cert->role), cert->summary.subject ? cert->summary.subject : "",
-								  timestamptz_to_str(cert->summary.not_after), warning_days);
-			}
-		}
-		/* the key is compared with the leaf, when there is one to compare */
-		leaf = certs != NIL ? linitial(certs) : NULL;
-		why = leaf && leaf->cert ? key_problem(host, leaf->cert, &only_warning) : NULL;
-		if (why)
-			ENTRY_PROBLEM(only_warning ? SNI_AUDIT_WARNING : SNI_AUDIT_ERROR, "%s", why);
-		/* PostgreSQL's own rule; it logs the reason at LOG */
-		if (!check_ssl_key_file_permissions(host->key_file, false))
-			ENTRY_PROBLEM(SNI_AUDIT_ERROR,
-						  "the key \"%s\" is readable by others or not owned by the server's user (see the server log)",
-						  host->key_file);
-#undef ENTRY_PROBLEM
+		audit_entry(host, now, warning_days, &audit);
 	}
 
-	if (status == SNI_AUDIT_OK)
+	if (audit.status == SNI_AUDIT_OK)
 		*detail = psprintf("%d pg_hosts.conf entr%s (%s): each certificate valid for more than %d days, each key matching its certificate and private.",
 						   list_length(hosts), list_length(hosts) == 1 ? "y" : "ies",
 						   names.data, warning_days);
 	else
 	{
-		*detail = psprintf("pg_hosts.conf: %s.", problems.data);
+		*detail = psprintf("pg_hosts.conf: %s.", audit.problems.data);
 		*hint = pstrdup("Fix each entry named (renew the certificate, install the matching key, chmod 0600 the key) and reload.");
 	}
-	return status;
+	return audit.status;
 }

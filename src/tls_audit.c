@@ -542,6 +542,49 @@ copy_value(SPITupleTable *tuptable, HeapTuple tuple, int col,
 	return value ? MemoryContextStrdup(cxt, value) : NULL;
 }
 
+/* May the caller read pg_hba_file_rules (the view and its function)? */
+static bool
+may_read_hba_rules(void)
+{
+	/* both are superuser-only unless granted */
+	if (SPI_execute("SELECT pg_catalog.has_table_privilege("
+					"'pg_catalog.pg_hba_file_rules', 'SELECT') AND "
+					"pg_catalog.has_function_privilege("
+					"'pg_catalog.pg_hba_file_rules()', 'EXECUTE')",
+					true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not check the privilege on pg_hba_file_rules()");
+	return strcmp(SPI_getvalue(SPI_tuptable->vals[0],
+							   SPI_tuptable->tupdesc, 1), "t") == 0;
+}
+
+/*
+ * One row of the rules query as an HbaRule in cxt, or NULL for a row that
+ * is no rule (no type or method).
+ */
+static HbaRule *
+hba_rule_from_row(SPITupleTable *tuptable, HeapTuple tuple, MemoryContext cxt)
+{
+	HbaRule    *rule = MemoryContextAllocZero(cxt, sizeof(HbaRule));
+
+	rule->where = copy_value(tuptable, tuple, 1, cxt);
+	rule->type = copy_value(tuptable, tuple, 2, cxt);
+	rule->database = copy_value(tuptable, tuple, 3, cxt);
+	rule->user_name = copy_value(tuptable, tuple, 4, cxt);
+	rule->address = copy_value(tuptable, tuple, 5, cxt);
+	rule->netmask = copy_value(tuptable, tuple, 6, cxt);
+	rule->auth_method = copy_value(tuptable, tuple, 7, cxt);
+	rule->options = copy_value(tuptable, tuple, 8, cxt);
+	if (rule->type == NULL || rule->auth_method == NULL)
+		return NULL;
+	if (rule->database == NULL)
+		rule->database = "";
+	if (rule->user_name == NULL)
+		rule->user_name = "";
+	if (rule->options == NULL)
+		rule->options = "";
+	return rule;
+}
+
 /*
  * The rules of pg_hba.conf that parse, through pg_hba_file_rules with the
  * caller's privileges, and the lines that do not (*errors, NULL if none).
@@ -552,6 +595,7 @@ read_hba_rules(List **rules, char **errors)
 {
 	MemoryContext caller_cxt = CurrentMemoryContext;
 	bool		allowed;
+
 	/*
 	 * Every function and operator is schema-qualified: this runs with the
 	 * caller's search_path and privileges, and an unqualified name could
@@ -576,16 +620,7 @@ read_hba_rules(List **rules, char **errors)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
-	/* the view and the function behind it are both superuser-only */
-	if (SPI_execute("SELECT pg_catalog.has_table_privilege("
-					"'pg_catalog.pg_hba_file_rules', 'SELECT') AND "
-					"pg_catalog.has_function_privilege("
-					"'pg_catalog.pg_hba_file_rules()', 'EXECUTE')",
-					true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not check the privilege on pg_hba_file_rules()");
-	allowed = strcmp(SPI_getvalue(SPI_tuptable->vals[0],
-								  SPI_tuptable->tupdesc, 1), "t") == 0;
-
+	allowed = may_read_hba_rules();
 	if (allowed)
 	{
 		if (SPI_execute(query, true, 0) != SPI_OK_SELECT)
@@ -593,40 +628,24 @@ read_hba_rules(List **rules, char **errors)
 		for (uint64 i = 0; i < SPI_processed; i++)
 		{
 			HeapTuple	tuple = SPI_tuptable->vals[i];
+			char	   *error = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 9);
 			HbaRule    *rule;
 			MemoryContext oldcxt;
-			char	   *error = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 9);
 
 			/* a line with an error is not a rule; say so in the details */
 			if (error != NULL)
 			{
 				char	   *where = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 1);
 
-				*errors = *errors == NULL ?
-					MemoryContextStrdup(caller_cxt,
-										psprintf("%s: %s", where, error)) :
-					MemoryContextStrdup(caller_cxt,
-										psprintf("%s; %s: %s", *errors, where, error));
+				*errors = MemoryContextStrdup(caller_cxt,
+											  *errors == NULL ?
+											  psprintf("%s: %s", where, error) :
+											  psprintf("%s; %s: %s", *errors, where, error));
 				continue;
 			}
-			rule = MemoryContextAllocZero(caller_cxt, sizeof(HbaRule));
-
-			rule->where = copy_value(SPI_tuptable, tuple, 1, caller_cxt);
-			rule->type = copy_value(SPI_tuptable, tuple, 2, caller_cxt);
-			rule->database = copy_value(SPI_tuptable, tuple, 3, caller_cxt);
-			rule->user_name = copy_value(SPI_tuptable, tuple, 4, caller_cxt);
-			rule->address = copy_value(SPI_tuptable, tuple, 5, caller_cxt);
-			rule->netmask = copy_value(SPI_tuptable, tuple, 6, caller_cxt);
-			rule->auth_method = copy_value(SPI_tuptable, tuple, 7, caller_cxt);
-			rule->options = copy_value(SPI_tuptable, tuple, 8, caller_cxt);
-			if (rule->type == NULL || rule->auth_method == NULL)
+			rule = hba_rule_from_row(SPI_tuptable, tuple, caller_cxt);
+			if (rule == NULL)
 				continue;
-			if (rule->database == NULL)
-				rule->database = "";
-			if (rule->user_name == NULL)
-				rule->user_name = "";
-			if (rule->options == NULL)
-				rule->options = "";
 			oldcxt = MemoryContextSwitchTo(caller_cxt);
 			*rules = lappend(*rules, rule);
 			MemoryContextSwitchTo(oldcxt);

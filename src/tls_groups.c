@@ -140,26 +140,33 @@ openssl_accepts(const char *setting, const char *value)
 	return ok;
 }
 
-void
-tls_groups_judge(const char *setting, const char *value, GroupJudgement *j)
+/* What the entries of a value say, collected by judge_entries() */
+typedef struct EntryFindings
 {
-	GroupCatalogue *cat = palloc(sizeof(GroupCatalogue));
-	bool		list_syntax = strcmp(setting, "ssl_groups") == 0;
-	char	   *copy = pstrdup(value);
-	StringInfoData judged;
-	StringInfoData problems;
-	StringInfoData notes;
-	bool		names_pq = false;
-	const char *hybrid = NULL;
-	int			nentries = 0;
-	char	   *token;
-	char	   *rest = copy;
+	StringInfoData judged;		/* "name bits, ..." for the known groups */
+	StringInfoData problems;	/* "; "-separated */
+	StringInfoData notes;		/* whole sentences, each after a space */
+	int			nentries;
+	bool		names_pq;		/* a post-quantum group is listed */
+} EntryFindings;
 
-	memset(j, 0, sizeof(GroupJudgement));
-	load_catalogue(cat);
-	initStringInfo(&judged);
-	initStringInfo(&problems);
-	initStringInfo(&notes);
+/*
+ * Judge each entry of a value: ssl_groups is a list (':' or '/'
+ * separated, with OpenSSL 3.5's '*' and '?' prefixes, "DEFAULT" and
+ * "-name"), ssl_ecdh_curve one name.
+ */
+static void
+judge_entries(const GroupCatalogue *cat, const char *value, bool list_syntax,
+			  EntryFindings *f)
+{
+	char	   *copy = pstrdup(value);
+	char	   *rest = copy;
+	char	   *token;
+
+	memset(f, 0, sizeof(EntryFindings));
+	initStringInfo(&f->judged);
+	initStringInfo(&f->problems);
+	initStringInfo(&f->notes);
 
 	while ((token = strsep(&rest, list_syntax ? ":/" : "")) != NULL)
 	{
@@ -171,44 +178,85 @@ tls_groups_judge(const char *setting, const char *value, GroupJudgement *j)
 			optional |= (*token++ == '?');
 		if (*token == '\0' || (list_syntax && *token == '-'))
 			continue;			/* empty, or a group removed from DEFAULT */
-		nentries++;
+		f->nentries++;
 		if (list_syntax && pg_strcasecmp(token, "DEFAULT") == 0)
 		{
-			appendStringInfoString(&notes, " \"DEFAULT\" stands for OpenSSL's default list, which is not judged here.");
+			appendStringInfoString(&f->notes, " \"DEFAULT\" stands for OpenSSL's default list, which is not judged here.");
 			continue;
 		}
 		g = find_group(cat, token);
 		if (g == NULL)
 		{
 			if (optional)
-				appendStringInfo(&notes, " \"?%s\" is not known to OpenSSL here and is ignored.", token);
+				appendStringInfo(&f->notes, " \"?%s\" is not known to OpenSSL here and is ignored.", token);
 			else
-				appendStringInfo(&problems, "%s\"%s\" is not a group OpenSSL knows",
-								 problems.len ? "; " : "", token);
+				appendStringInfo(&f->problems, "%s\"%s\" is not a group OpenSSL knows",
+								 f->problems.len ? "; " : "", token);
 			continue;
 		}
-		appendStringInfo(&judged, "%s%s %u", judged.len ? ", " : "", token,
+		appendStringInfo(&f->judged, "%s%s %u", f->judged.len ? ", " : "", token,
 						 g->security_bits);
 		if (g->security_bits < TLS_GROUPS_MIN_SECURITY_BITS)
-			appendStringInfo(&problems, "%s\"%s\" gives %u-bit security, below %d",
-							 problems.len ? "; " : "", token, g->security_bits,
+			appendStringInfo(&f->problems, "%s\"%s\" gives %u-bit security, below %d",
+							 f->problems.len ? "; " : "", token, g->security_bits,
 							 TLS_GROUPS_MIN_SECURITY_BITS);
 		if (is_post_quantum(g->name))
-			names_pq = true;
+			f->names_pq = true;
 	}
-	if (nentries == 0)
-		appendStringInfo(&problems, "%s names no group", setting);
-	else if (problems.len == 0 && !openssl_accepts(setting, value))
-		appendStringInfoString(&problems, "OpenSSL refuses the list as a whole");
+	pfree(copy);
+}
 
-	for (int i = 0; i < cat->n && hybrid == NULL; i++)
+/* The first post-quantum hybrid group OpenSSL here offers, or NULL */
+static const char *
+first_hybrid(const GroupCatalogue *cat)
+{
+	for (int i = 0; i < cat->n; i++)
 		if (is_hybrid(cat->groups[i].name))
-			hybrid = cat->groups[i].name;
+			return cat->groups[i].name;
+	return NULL;
+}
 
-	if (problems.len > 0)
+/*
+ * The detail's closing sentence when OpenSSL offers a post-quantum hybrid
+ * the setting leaves out: where to put it, or (ssl_ecdh_curve) why it
+ * cannot be used.
+ */
+static char *
+append_post_quantum_note(const char *detail, const char *setting,
+						 bool list_syntax, const char *hybrid)
+{
+	if (list_syntax)
+		return psprintf("%s OpenSSL here offers the post-quantum hybrid %s, which %s does not list: "
+						"put it first (e.g. '%s:X25519:prime256v1') so that clients which offer it "
+						"(libpq on OpenSSL 3.5+ does) are protected against later decryption "
+						"of recorded sessions.",
+						detail, hybrid, setting, hybrid);
+	return psprintf("%s OpenSSL here offers the post-quantum hybrid %s, which needs "
+					"PostgreSQL 18's ssl_groups: ssl_ecdh_curve takes one elliptic curve.",
+					detail, hybrid);
+}
+
+void
+tls_groups_judge(const char *setting, const char *value, GroupJudgement *j)
+{
+	GroupCatalogue *cat = palloc(sizeof(GroupCatalogue));
+	bool		list_syntax = strcmp(setting, "ssl_groups") == 0;
+	EntryFindings f;
+	const char *hybrid;
+
+	memset(j, 0, sizeof(GroupJudgement));
+	load_catalogue(cat);
+	judge_entries(cat, value, list_syntax, &f);
+	if (f.nentries == 0)
+		appendStringInfo(&f.problems, "%s names no group", setting);
+	else if (f.problems.len == 0 && !openssl_accepts(setting, value))
+		appendStringInfoString(&f.problems, "OpenSSL refuses the list as a whole");
+	hybrid = first_hybrid(cat);
+
+	if (f.problems.len > 0)
 	{
 		j->bad = true;
-		j->detail = psprintf("%s = '%s': %s.%s", setting, value, problems.data, notes.data);
+		j->detail = psprintf("%s = '%s': %s.%s", setting, value, f.problems.data, f.notes.data);
 		if (list_syntax)
 			j->hint = psprintf("List only groups OpenSSL knows that give %d-bit security or more, e.g. %s = '%sX25519:prime256v1', and reload.",
 							   TLS_GROUPS_MIN_SECURITY_BITS, setting,
@@ -220,22 +268,10 @@ tls_groups_judge(const char *setting, const char *value, GroupJudgement *j)
 	else
 		j->detail = psprintf("%s = '%s': every group gives %d-bit security or more (%s bits).%s",
 							 setting, value, TLS_GROUPS_MIN_SECURITY_BITS,
-							 judged.data, notes.data);
+							 f.judged.data, f.notes.data);
 
-	if (hybrid != NULL && !names_pq)
-	{
-		if (list_syntax)
-			j->detail = psprintf("%s OpenSSL here offers the post-quantum hybrid %s, which %s does not list: "
-								 "put it first (e.g. '%s:X25519:prime256v1') so that clients which offer it "
-								 "(libpq on OpenSSL 3.5+ does) are protected against later decryption "
-								 "of recorded sessions.",
-								 j->detail, hybrid, setting, hybrid);
-		else
-			j->detail = psprintf("%s OpenSSL here offers the post-quantum hybrid %s, which needs "
-								 "PostgreSQL 18's ssl_groups: ssl_ecdh_curve takes one elliptic curve.",
-								 j->detail, hybrid);
-	}
-	pfree(copy);
+	if (hybrid != NULL && !f.names_pq)
+		j->detail = append_post_quantum_note(j->detail, setting, list_syntax, hybrid);
 	pfree(cat);
 }
 

@@ -125,21 +125,30 @@ check_ssl_enabled(void)
 
 /* --- the server certificate ------------------------------------------- */
 
-static AuditResult
-check_server_cert_expiry(void)
+/*
+ * ssl_cert_file as tls_files_server_certs() read it, once for the checks
+ * that look at it
+ */
+typedef struct ServerCertFile
 {
-	List	   *certs;
+	bool		ok;				/* read whole; else problem says why */
+	List	   *certs;			/* leaf first; may hold a leaf when !ok */
 	TlsFileProblem problem;
+} ServerCertFile;
+
+static AuditResult
+check_server_cert_expiry(const ServerCertFile *file)
+{
 	TlsFileCert *first = NULL;
 	TimestampTz now = GetCurrentTimestamp();
 	int			window_days = cert_expiry_warning_days;
 	ListCell   *lc;
 
-	if (!tls_files_server_certs(&certs, &problem))
-		return result(AUDIT_ERROR, tls_file_problem_text(&problem), HINT_CERT_FILE);
+	if (!file->ok)
+		return result(AUDIT_ERROR, tls_file_problem_text(&file->problem), HINT_CERT_FILE);
 
 	/* the certificate of the file (leaf or chain) that expires first */
-	foreach(lc, certs)
+	foreach(lc, file->certs)
 	{
 		TlsFileCert *cert = lfirst(lc);
 
@@ -173,24 +182,21 @@ check_server_cert_expiry(void)
 					  "Renew the certificate before it expires, install it in the file named by ssl_cert_file and reload.");
 	return result(AUDIT_OK,
 				  psprintf("%d certificate(s) in ssl_cert_file; the first to expire, \"%s\", is valid until %s.",
-						   list_length(certs),
+						   list_length(file->certs),
 						   first->summary.subject ? first->summary.subject : "",
 						   timestamptz_to_str(first->summary.not_after)),
 				  NULL);
 }
 
 static AuditResult
-check_server_key_match(void)
+check_server_key_match(const ServerCertFile *file)
 {
-	List	   *certs;
-	TlsFileProblem problem;
-	TlsFileCert *leaf;
-
 	/* a broken chain still leaves the leaf, which is what the key matches */
-	(void) tls_files_server_certs(&certs, &problem);
-	leaf = certs != NIL ? linitial(certs) : NULL;
-	if (leaf == NULL && problem.saved_errno != 0)
-		return result(AUDIT_ERROR, tls_file_problem_text(&problem), HINT_CERT_FILE);
+	TlsFileCert *leaf = file->certs != NIL ? linitial(file->certs) : NULL;
+	TlsFileProblem problem;
+
+	if (leaf == NULL && file->problem.saved_errno != 0)
+		return result(AUDIT_ERROR, tls_file_problem_text(&file->problem), HINT_CERT_FILE);
 	if (leaf == NULL || leaf->cert == NULL)
 		return result(AUDIT_ERROR,
 					  psprintf("ssl_cert_file \"%s\" holds no readable certificate.",
@@ -935,13 +941,16 @@ sslinfo_ext_ssl_config_audit(PG_FUNCTION_ARGS)
 	List	   *rules;
 	char	   *hba_errors;
 	bool		hba_readable;
+	ServerCertFile cert_file;
 
 	InitMaterializedSRF(fcinfo, 0);
 	hba_readable = read_hba_rules(&rules, &hba_errors);
+	memset(&cert_file, 0, sizeof(cert_file));
+	cert_file.ok = tls_files_server_certs(&cert_file.certs, &cert_file.problem);
 
 	emit(rsinfo, "ssl_enabled", check_ssl_enabled());
-	emit(rsinfo, "server_cert_expiry", check_server_cert_expiry());
-	emit(rsinfo, "server_key_match", check_server_key_match());
+	emit(rsinfo, "server_cert_expiry", check_server_cert_expiry(&cert_file));
+	emit(rsinfo, "server_key_match", check_server_key_match(&cert_file));
 	emit(rsinfo, "server_key_permissions", check_server_key_permissions());
 	emit(rsinfo, "sni_hosts", check_sni_hosts());
 	emit(rsinfo, "ca_configured", check_ca_configured());

@@ -155,7 +155,12 @@ foreach my $file (@files)
 			}
 		}
 
-		# a table: a row of pipes followed by a delimiter row
+	}
+
+	# tables: a row of pipes followed by a delimiter row
+	for (my $i = 0; $i < @lines; $i++)
+	{
+		my $line = $lines[$i][1];
 		next unless $line =~ /^\s*\|/;
 		my @block = ($lines[$i]);
 		while ($i + 1 < @lines && $lines[ $i + 1 ][1] =~ /^\s*\|/

@@ -32,7 +32,7 @@ my @rules = $alerts =~ /^\s*- alert: (\w+)$/mg;
 my $doc = slurp('doc/monitoring.md');
 foreach my $file ('alerts.yml', 'prometheus.yml')
 {
-	like($doc, qr{\]\(\.\./monitoring/\Q$file\E\)},
+	ok($doc =~ m{\]\(\.\./monitoring/\Q$file\E\)},
 		"doc/monitoring.md links to monitoring/$file");
 	ok(-f "$top/monitoring/$file", "monitoring/$file is shipped");
 }

@@ -3,7 +3,8 @@
 # directory of the tree, every #anchor to a heading of its target (anchors
 # computed as GitHub computes them), every heading is unique within its file
 # (no "#performance-1"), and every Markdown table is well-formed: a header,
-# a delimiter row, and rows with exactly the header's number of cells.  Fenced
+# a delimiter row, and rows with exactly the header's number of cells, each
+# row starting with "|".  Fenced
 # and indented code is not Markdown and is skipped.  No cluster, no network.
 use strict;
 use warnings;
@@ -161,6 +162,13 @@ foreach my $file (@files)
 	for (my $i = 0; $i < @lines; $i++)
 	{
 		my $line = $lines[$i][1];
+		# GitHub also takes rows without outer pipes: this tree writes them
+		if ($line =~ /\|/ && $line !~ /^\s*\|/ && $i + 1 < @lines
+			&& $lines[ $i + 1 ][1] =~ /^\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$/)
+		{
+			push @bad_tables, "line $lines[$i][0]: a table whose rows do not start with |";
+			next;
+		}
 		next unless $line =~ /^\s*\|/;
 		my @block = ($lines[$i]);
 		while ($i + 1 < @lines && $lines[ $i + 1 ][1] =~ /^\s*\|/

@@ -43,7 +43,6 @@
 #include "utils/timestamp.h"
 
 #include "cert_lifecycle.h"
-#include "pg_compat.h"
 #include "sni_hosts.h"
 #include "tls_files.h"
 #include "sql_datums.h"

@@ -49,7 +49,6 @@
 #include "cipher_policy.h"
 #include "cipher_policy_parse.h"
 #include "guc_records.h"
-#include "pg_compat.h"
 #include "server_settings.h"
 #include "sql_datums.h"
 #include "tls_files.h"

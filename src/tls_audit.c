@@ -49,7 +49,6 @@
 
 #include "cert_lifecycle.h"
 #include "cipher_policy.h"
-#include "pg_compat.h"
 #include "require_ssl.h"
 #include "server_settings.h"
 #include "sni_hosts.h"

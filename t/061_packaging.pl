@@ -133,8 +133,10 @@ if (exists $meta->{prereqs})
 		}
 	}
 	is_deeply(\@bad, [], 'prereqs: phases, relationships and version ranges as the spec defines');
-	is($prereqs->{runtime}{requires}{PostgreSQL}, '14.0.0',
-		'prereqs: PostgreSQL 14 or later at run time');
+	is($prereqs->{runtime}{requires}{PostgreSQL}, '15.0.0',
+		'prereqs: PostgreSQL 15 or later at run time');
+	is(slurp('debian/pgversions'), "15+\n",
+		'debian/pgversions: the same oldest major as META.json');
 }
 ok(!exists $meta->{release_status}
 	  || $meta->{release_status} =~ /^(stable|testing|unstable)$/,

@@ -180,7 +180,9 @@ check_server_cert_expiry(const ServerCertFile *file)
 							   timestamptz_to_str(first->summary.not_after), window_days),
 					  "Renew the certificate before it expires, install it in the file named by ssl_cert_file and reload.");
 	return result(AUDIT_OK,
-				  psprintf("%d certificate(s) in ssl_cert_file; the first to expire, \"%s\", is valid until %s.",
+				  psprintf(ngettext("%d certificate in ssl_cert_file: \"%s\", valid until %s.",
+									"%d certificates in ssl_cert_file; the first to expire, \"%s\", is valid until %s.",
+									list_length(file->certs)),
 						   list_length(file->certs),
 						   first->summary.subject ? first->summary.subject : "",
 						   timestamptz_to_str(first->summary.not_after)),
@@ -286,7 +288,7 @@ check_ca_configured(void)
 	if (server_setting("ssl_ca_file")[0] == '\0')
 		return result(AUDIT_WARNING,
 					  pstrdup("ssl_ca_file is not set: client certificates cannot be verified, so bidirectional authentication is not possible."),
-					  "Set ssl_ca_file to the certificate(s) of the CA that issues client certificates, reload, and require client certificates in pg_hba.conf (cert, or clientcert=verify-full).");
+					  "Set ssl_ca_file to a file of the certificates of the CAs that issue client certificates, reload, and require client certificates in pg_hba.conf (cert, or clientcert=verify-full).");
 	if (!tls_files_ca_certs(&certs, &problem))
 		return result(AUDIT_ERROR, tls_file_problem_text(&problem),
 					  "Point ssl_ca_file at a readable PEM file of CA certificates, then reload.");
@@ -302,7 +304,9 @@ check_ca_configured(void)
 						  "Replace the expired CA certificate in ssl_ca_file and reload.");
 	}
 	return result(AUDIT_OK,
-				  psprintf("ssl_ca_file \"%s\" holds %d CA certificate(s).",
+				  psprintf(ngettext("ssl_ca_file \"%s\" holds %d CA certificate.",
+									"ssl_ca_file \"%s\" holds %d CA certificates.",
+									list_length(certs)),
 						   server_setting("ssl_ca_file"), list_length(certs)),
 				  NULL);
 }
@@ -345,11 +349,15 @@ check_crl_configured(void)
 	}
 	if (next_due == NULL)
 		return result(AUDIT_OK,
-					  psprintf("%d CRL(s) configured, none with a next update date.",
+					  psprintf(ngettext("%d CRL configured, without a next update date.",
+										"%d CRLs configured, none with a next update date.",
+										list_length(crls)),
 							   list_length(crls)),
 					  NULL);
 	return result(AUDIT_OK,
-				  psprintf("%d CRL(s) configured; the next update is due at %s (\"%s\").",
+				  psprintf(ngettext("%d CRL configured; its next update is due at %s (\"%s\").",
+									"%d CRLs configured; the next update is due at %s (\"%s\").",
+									list_length(crls)),
 						   list_length(crls),
 						   timestamptz_to_str(next_due->next_update),
 						   next_due->source),
@@ -729,11 +737,15 @@ check_hba_non_tls_remote(List *rules)
 					  NULL);
 	if (require_ssl_in_force())
 		return result(AUDIT_OK,
-					  psprintf("%d pg_hba.conf rule(s) would admit remote TCP clients without TLS, but sslinfo_ext.require_ssl refuses such connections: %s.",
+					  psprintf(ngettext("%d pg_hba.conf rule would admit remote TCP clients without TLS, but sslinfo_ext.require_ssl refuses such connections: %s.",
+										"%d pg_hba.conf rules would admit remote TCP clients without TLS, but sslinfo_ext.require_ssl refuses such connections: %s.",
+										n),
 							   n, lines.data),
 					  NULL);
 	return result(AUDIT_WARNING,
-				  psprintf("%d pg_hba.conf rule(s) admit remote TCP clients without TLS: %s.",
+				  psprintf(ngettext("%d pg_hba.conf rule admits remote TCP clients without TLS: %s.",
+									"%d pg_hba.conf rules admit remote TCP clients without TLS: %s.",
+									n),
 						   n, lines.data),
 				  "Change these rules to hostssl (or reject), or set sslinfo_ext.require_ssl = on with sslinfo_ext in shared_preload_libraries, and reload.");
 }
@@ -766,7 +778,9 @@ check_hba_weak_auth(List *rules)
 					  pstrdup("No pg_hba.conf rule lets remote clients in with trust, password or md5."),
 					  NULL);
 	return result(clear ? AUDIT_ERROR : AUDIT_WARNING,
-				  psprintf("%d pg_hba.conf rule(s) let remote clients in with trust, password or md5: %s.",
+				  psprintf(ngettext("%d pg_hba.conf rule lets remote clients in with trust, password or md5: %s.",
+									"%d pg_hba.conf rules let remote clients in with trust, password or md5: %s.",
+									n),
 						   n, lines.data),
 				  "Use scram-sha-256 (or cert) for remote rules, with password_encryption = 'scram-sha-256' and passwords set again, and reload.");
 }
@@ -809,7 +823,9 @@ check_hba_no_client_cert(List *rules)
 					  pstrdup("Every hostssl rule verifies the client certificate."),
 					  NULL);
 	return result(AUDIT_WARNING,
-				  psprintf("%d hostssl rule(s) do not verify a client certificate: %s.",
+				  psprintf(ngettext("%d hostssl rule does not verify a client certificate: %s.",
+									"%d hostssl rules do not verify a client certificate: %s.",
+									n),
 						   n, lines.data),
 				  "Add clientcert=verify-full to these rules (or use the cert method), with ssl_ca_file set, and reload.");
 }

@@ -701,36 +701,52 @@ hba_is_tcp(const HbaRule *rule)
 	return strcmp(rule->type, "local") != 0;
 }
 
-/* Append "; " separated rule texts */
-static void
-append_rule(StringInfo buf, const HbaRule *rule)
+/*
+ * How many rules match; with lines (initialized here), their texts,
+ * separated by "; ".
+ */
+static int
+matching_rules(List *rules, bool (*matches) (const HbaRule *rule),
+			   StringInfo lines)
 {
-	if (buf->len > 0)
-		appendStringInfoString(buf, "; ");
-	appendStringInfoString(buf, hba_rule_text(rule));
+	int			n = 0;
+	ListCell   *lc;
+
+	if (lines)
+		initStringInfo(lines);
+	foreach(lc, rules)
+	{
+		HbaRule    *rule = lfirst(lc);
+
+		if (!matches(rule))
+			continue;
+		if (lines && lines->len > 0)
+			appendStringInfoString(lines, "; ");
+		if (lines)
+			appendStringInfoString(lines, hba_rule_text(rule));
+		n++;
+	}
+	return n;
+}
+
+/*
+ * host or hostnossl, admitting remote clients (hostssl needs TLS,
+ * hostgssenc GSSAPI encryption)
+ */
+static bool
+admits_remote_without_tls(const HbaRule *rule)
+{
+	return (strcmp(rule->type, "host") == 0 ||
+			strcmp(rule->type, "hostnossl") == 0) &&
+		hba_admits(rule) && hba_rule_is_remote(rule);
 }
 
 static AuditResult
 check_hba_non_tls_remote(List *rules)
 {
 	StringInfoData lines;
-	int			n = 0;
-	ListCell   *lc;
+	int			n = matching_rules(rules, admits_remote_without_tls, &lines);
 
-	initStringInfo(&lines);
-	foreach(lc, rules)
-	{
-		HbaRule    *rule = lfirst(lc);
-
-		/* hostssl needs TLS; hostgssenc needs GSSAPI encryption */
-		if ((strcmp(rule->type, "host") == 0 ||
-			 strcmp(rule->type, "hostnossl") == 0) &&
-			hba_admits(rule) && hba_rule_is_remote(rule))
-		{
-			append_rule(&lines, rule);
-			n++;
-		}
-	}
 	if (n == 0)
 		return result(AUDIT_OK,
 					  pstrdup("No pg_hba.conf rule admits remote TCP clients without TLS."),
@@ -750,29 +766,30 @@ check_hba_non_tls_remote(List *rules)
 				  "Change these rules to hostssl (or reject), or set sslinfo_ext.require_ssl = on with sslinfo_ext in shared_preload_libraries, and reload.");
 }
 
+/* A remote TCP rule with trust or password (clear text), or with md5 */
+static bool
+admits_remote_clear_text(const HbaRule *rule)
+{
+	return hba_is_tcp(rule) && hba_rule_is_remote(rule) &&
+		(strcmp(rule->auth_method, "trust") == 0 ||
+		 strcmp(rule->auth_method, "password") == 0);
+}
+
+static bool
+admits_remote_weakly(const HbaRule *rule)
+{
+	return admits_remote_clear_text(rule) ||
+		(hba_is_tcp(rule) && hba_rule_is_remote(rule) &&
+		 strcmp(rule->auth_method, "md5") == 0);
+}
+
 static AuditResult
 check_hba_weak_auth(List *rules)
 {
 	StringInfoData lines;
-	int			n = 0;
-	bool		clear = false;
-	ListCell   *lc;
+	int			n = matching_rules(rules, admits_remote_weakly, &lines);
+	bool		clear = matching_rules(rules, admits_remote_clear_text, NULL) > 0;
 
-	initStringInfo(&lines);
-	foreach(lc, rules)
-	{
-		HbaRule    *rule = lfirst(lc);
-
-		if (!hba_is_tcp(rule) || !hba_rule_is_remote(rule))
-			continue;
-		if (strcmp(rule->auth_method, "trust") == 0 ||
-			strcmp(rule->auth_method, "password") == 0)
-			clear = true;
-		else if (strcmp(rule->auth_method, "md5") != 0)
-			continue;
-		append_rule(&lines, rule);
-		n++;
-	}
 	if (n == 0)
 		return result(AUDIT_OK,
 					  pstrdup("No pg_hba.conf rule lets remote clients in with trust, password or md5."),
@@ -785,39 +802,36 @@ check_hba_weak_auth(List *rules)
 				  "Use scram-sha-256 (or cert) for remote rules, with password_encryption = 'scram-sha-256' and passwords set again, and reload.");
 }
 
+/* A hostssl rule that admits without verifying a client certificate */
+static bool
+admits_unverified_client(const HbaRule *rule)
+{
+	char	   *options;
+	char	   *token;
+	char	   *saveptr = NULL;
+	bool		verified = false;
+
+	if (strcmp(rule->type, "hostssl") != 0 || !hba_admits(rule) ||
+		strcmp(rule->auth_method, "cert") == 0)
+		return false;
+	options = pstrdup(rule->options);
+	for (token = strtok_r(options, " ", &saveptr); token != NULL;
+		 token = strtok_r(NULL, " ", &saveptr))
+	{
+		if (strcmp(token, "clientcert=verify-ca") == 0 ||
+			strcmp(token, "clientcert=verify-full") == 0)
+			verified = true;
+	}
+	pfree(options);
+	return !verified;
+}
+
 static AuditResult
 check_hba_no_client_cert(List *rules)
 {
 	StringInfoData lines;
-	int			n = 0;
-	ListCell   *lc;
+	int			n = matching_rules(rules, admits_unverified_client, &lines);
 
-	initStringInfo(&lines);
-	foreach(lc, rules)
-	{
-		HbaRule    *rule = lfirst(lc);
-		char	   *options;
-		char	   *token;
-		char	   *saveptr = NULL;
-		bool		verified = false;
-
-		if (strcmp(rule->type, "hostssl") != 0 || !hba_admits(rule))
-			continue;
-		if (strcmp(rule->auth_method, "cert") == 0)
-			continue;
-		options = pstrdup(rule->options);
-		for (token = strtok_r(options, " ", &saveptr); token != NULL;
-			 token = strtok_r(NULL, " ", &saveptr))
-		{
-			if (strcmp(token, "clientcert=verify-ca") == 0 ||
-				strcmp(token, "clientcert=verify-full") == 0)
-				verified = true;
-		}
-		if (verified)
-			continue;
-		append_rule(&lines, rule);
-		n++;
-	}
 	if (n == 0)
 		return result(AUDIT_OK,
 					  pstrdup("Every hostssl rule verifies the client certificate."),

@@ -165,11 +165,20 @@ like(
 	qr/ERROR:  58P01: could not read file "no-such-ca.crt" configured in ssl_ca_file: No such file or directory/,
 	'a missing ssl_ca_file: 58P01 naming the file');
 
-PostgreSQL::Test::Utils::append_to_file("$pgdata/empty.crt", "");
-set_and_reload('ssl_ca_file', 'empty.crt');
-like(
-	error_of('SELECT * FROM ssl_server_certificates()'),
-	qr/ERROR:  F0000: invalid file "empty.crt" configured in ssl_ca_file\n.*DETAIL:  The file "empty.crt" could not be used: no certificate found\./s,
+# $setting set to a file of $content: ssl_server_certificates() fails with
+# F0000, no certificate found
+sub no_certificate_in
+{
+	my ($setting, $file, $content, $name) = @_;
+	PostgreSQL::Test::Utils::append_to_file("$pgdata/$file", $content);
+	set_and_reload($setting, $file);
+	like(
+		error_of('SELECT * FROM ssl_server_certificates()'),
+		qr/ERROR:  F0000: invalid file "\Q$file\E" configured in $setting\n.*DETAIL:  The file "\Q$file\E" could not be used: no certificate found\./s,
+		$name);
+}
+
+no_certificate_in('ssl_ca_file', 'empty.crt', '',
 	'an empty ssl_ca_file: F0000, no certificate found');
 
 chmod(0000, "$pgdata/root.crl");
@@ -183,11 +192,7 @@ SKIP:
 }
 chmod(0644, "$pgdata/root.crl");
 
-PostgreSQL::Test::Utils::append_to_file("$pgdata/garbage.crt", "garbage\n");
-set_and_reload('ssl_cert_file', 'garbage.crt');
-like(
-	error_of('SELECT * FROM ssl_server_certificates()'),
-	qr/ERROR:  F0000: invalid file "garbage.crt" configured in ssl_cert_file\n.*DETAIL:  The file "garbage.crt" could not be used: no certificate found\./s,
+no_certificate_in('ssl_cert_file', 'garbage.crt', "garbage\n",
 	'a malformed ssl_cert_file: F0000, no certificate found');
 
 is($node->safe_psql('postgres', 'SELECT 1'), '1', 'the server is still up');

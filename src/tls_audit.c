@@ -26,6 +26,9 @@
  * - A private key protected by a passphrase is reported, never decrypted:
  *   nothing here prompts or runs ssl_passphrase_command.
  * - Never ereports for file content or unreadable files (they are rows).
+ * - Details and hints are English sentences; a count picks its singular or
+ *   plural sentence through ngettext() (no text domain is bound, so nothing
+ *   is translated: see errmsg_expiry() in cert_lifecycle.c).
  *
  * Copyright (c) 2026, the sslinfo_ext developers
  *

@@ -577,14 +577,14 @@ apply_policy_to_value_in_place(const GucRecord *rec, const char *name)
 			ereport(LOG,
 					(errmsg("parameter \"%s\" is at PostgreSQL's built-in default \"%s\"",
 							name, current),
-					 errdetail("sslinfo_ext.cipher_policy = warn leaves it as it is. "
+					 errdetail("The cipher policy leaves it as it is (sslinfo_ext.cipher_policy = warn). "
 							   "With sslinfo_ext.cipher_policy = on the server would offer these TLS 1.3 cipher suites only: %s.",
 							   tls13_allowlist_commas)));
 		else if (at_default && !IsUnderPostmaster)
 			ereport(LOG,
 					(errmsg("parameter \"%s\" is at PostgreSQL's built-in default \"%s\"",
 							name, current),
-					 errdetail("sslinfo_ext takes it as sslinfo_ext.allowed_tls13_ciphers: "
+					 errdetail("The cipher policy takes it as sslinfo_ext.allowed_tls13_ciphers: "
 							   "the server offers these TLS 1.3 cipher suites: %s.",
 							   tls13_allowlist_commas)));
 		pfree(current);
@@ -595,7 +595,7 @@ apply_policy_to_value_in_place(const GucRecord *rec, const char *name)
 		ereport(LOG,
 				(errmsg("parameter \"%s\" is at PostgreSQL's built-in default \"%s\"",
 						name, current),
-				 errdetail("sslinfo_ext.cipher_policy = warn leaves it as it is. "
+				 errdetail("The cipher policy leaves it as it is (sslinfo_ext.cipher_policy = warn). "
 						   "With sslinfo_ext.cipher_policy = on it would be taken as \"ALL\": "
 						   "the server would offer these TLS 1.2 cipher suites only: %s.",
 						   allowlist_commas)));
@@ -606,7 +606,7 @@ apply_policy_to_value_in_place(const GucRecord *rec, const char *name)
 		ereport(LOG,
 				(errmsg("parameter \"%s\" is at PostgreSQL's built-in default \"%s\"",
 						name, current),
-				 errdetail("sslinfo_ext takes it as \"ALL\": "
+				 errdetail("The cipher policy takes it as \"ALL\": "
 						   "the server offers these TLS 1.2 cipher suites: %s.",
 						   allowlist_commas)));
 		builtin_default_noted = true;
@@ -640,7 +640,7 @@ cipher_policy_tls_init(SSL_CTX *context, bool isServerStart)
 			ereport(LOG,
 					(errmsg("parameter \"%s\" is back at PostgreSQL's built-in default",
 							"ssl_ciphers"),
-					 errdetail("sslinfo_ext.cipher_policy = warn leaves it as it is. "
+					 errdetail("The cipher policy leaves it as it is (sslinfo_ext.cipher_policy = warn). "
 							   "With sslinfo_ext.cipher_policy = on it would be taken as \"ALL\": "
 							   "the server would offer these TLS 1.2 cipher suites only: %s.",
 							   allowlist_commas)));
@@ -648,7 +648,7 @@ cipher_policy_tls_init(SSL_CTX *context, bool isServerStart)
 			ereport(LOG,
 					(errmsg("parameter \"%s\" is back at PostgreSQL's built-in default",
 							"ssl_ciphers"),
-					 errdetail("sslinfo_ext takes it as \"ALL\": "
+					 errdetail("The cipher policy takes it as \"ALL\": "
 							   "the server offers these TLS 1.2 cipher suites: %s.",
 							   allowlist_commas)));
 		builtin_default_noted = true;

@@ -142,7 +142,7 @@ $node->start;
 $log = log_since($node, $offset);
 is( count_matches(
 		$log,
-		qr/LOG:  parameter "ssl_ciphers" is at PostgreSQL's built-in default "HIGH:MEDIUM:\+3DES:!aNULL"\n.*DETAIL:  sslinfo_ext\.cipher_policy = warn leaves it as it is\. With sslinfo_ext\.cipher_policy = on it would be taken as "ALL": the server would offer these TLS 1\.2 cipher suites only: DHE-RSA-AES128-GCM-SHA256, /
+		qr/LOG:  parameter "ssl_ciphers" is at PostgreSQL's built-in default "HIGH:MEDIUM:\+3DES:!aNULL"\n.*DETAIL:  The cipher policy leaves it as it is \(sslinfo_ext\.cipher_policy = warn\)\. With sslinfo_ext\.cipher_policy = on it would be taken as "ALL": the server would offer these TLS 1\.2 cipher suites only: DHE-RSA-AES128-GCM-SHA256, /
 	),
 	1,
 	'warn: the built-in default gets one LOG line saying what "on" would make of it');

@@ -67,7 +67,7 @@ is($node->safe_psql('postgres', 'SHOW sslinfo_ext.allowed_tls13_ciphers'), $defa
 	'the default allowlist: AEAD suites with 128-bit or stronger keys and full tags, no CCM_8');
 like(
 	$log,
-	qr/LOG:  parameter "ssl_tls13_ciphers" is at PostgreSQL's built-in default ""\n.*DETAIL:  sslinfo_ext takes it as sslinfo_ext\.allowed_tls13_ciphers: the server offers these TLS 1\.3 cipher suites: TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, TLS_AES_128_GCM_SHA256, TLS_AES_128_CCM_SHA256\./,
+	qr/LOG:  parameter "ssl_tls13_ciphers" is at PostgreSQL's built-in default ""\n.*DETAIL:  The cipher policy takes it as sslinfo_ext\.allowed_tls13_ciphers: the server offers these TLS 1\.3 cipher suites: TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256, TLS_AES_128_GCM_SHA256, TLS_AES_128_CCM_SHA256\./,
 	'one LOG line says so, listing the suites');
 unlike($log, qr/TLS 1\.3 connections bypass/, 'no TLS 1.3 bypass WARNING: ssl_tls13_ciphers is governed');
 like(scalar audit_row($node, 'tls13_bypass'),
@@ -249,7 +249,7 @@ $offset = -s $node->logfile;
 $node->start;
 is(show13(), '', 'warn: the built-in default stays ""');
 like(log_since($node, $offset),
-	qr/LOG:  parameter "ssl_tls13_ciphers" is at PostgreSQL's built-in default ""\n.*DETAIL:  sslinfo_ext\.cipher_policy = warn leaves it as it is\./,
+	qr/LOG:  parameter "ssl_tls13_ciphers" is at PostgreSQL's built-in default ""\n.*DETAIL:  The cipher policy leaves it as it is \(sslinfo_ext\.cipher_policy = warn\)\./,
 	'warn: with a LOG line saying so');
 is(s_client13('TLS_AES_128_GCM_SHA256'), 'TLS_AES_128_GCM_SHA256',
 	'warn: at the default OpenSSL\'s suites negotiate, outside the allowlist too');

@@ -45,6 +45,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/tuplestore.h"
 
 #include "cipher_policy.h"
 #include "cipher_policy_parse.h"

@@ -49,6 +49,7 @@
 #include "nodes/pg_list.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "cert_lifecycle.h"
 #include "cipher_policy.h"

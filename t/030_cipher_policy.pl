@@ -39,20 +39,9 @@ sub show_ciphers
 	return $node->safe_psql('postgres', 'SHOW ssl_ciphers');
 }
 
-
-
-# Set ssl_ciphers with ALTER SYSTEM, reload, and wait until new backends
-# see $expected (the postmaster rebuilds its SSL context in the same
-# SIGHUP processing, before it forks them).
-sub set_ciphers
-{
-	my ($value, $expected) = @_;
-	$node->safe_psql('postgres', "ALTER SYSTEM SET ssl_ciphers = '$value'");
-	$node->reload;
-	$node->poll_query_until('postgres',
-		"SELECT current_setting('ssl_ciphers') = '$expected'")
-	  or die "ssl_ciphers did not become $expected";
-}
+# (set_and_reload() waits until new backends see the value: the postmaster
+# rebuilds its SSL context in the same SIGHUP processing, before it forks
+# them)
 
 # ---- start at PostgreSQL's built-in default --------------------------------
 
@@ -117,7 +106,7 @@ like($output, qr/\Q$temp_key_label\E: DH, 2048 bits/, '... with a 2048-bit DH gr
 
 foreach my $suite (@four)
 {
-	set_ciphers($suite, $suite);
+	set_and_reload($node, 'ssl_ciphers', $suite);
 	is(show_ciphers(), $suite, "SHOW ssl_ciphers is $suite");
 	$cipher = s_client($node, $suite);
 	is($cipher, $suite, "$suite alone: negotiated over TLS 1.2");
@@ -129,7 +118,7 @@ foreach my $suite (@four)
 }
 
 # A two-suite list keeps the server's order (ssl_prefer_server_ciphers).
-set_ciphers('DHE-RSA-AES256-GCM-SHA384;DHE-RSA-AES128-GCM-SHA256;',
+set_and_reload($node, 'ssl_ciphers',
 	'DHE-RSA-AES256-GCM-SHA384;DHE-RSA-AES128-GCM-SHA256;');
 $cipher = s_client($node, 'DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384');
 is($cipher, 'DHE-RSA-AES256-GCM-SHA384',
@@ -137,7 +126,7 @@ is($cipher, 'DHE-RSA-AES256-GCM-SHA384',
 
 # CCM-only warning appears when such a list comes into force.
 my $offset = -s $node->logfile;
-set_ciphers('DHE-RSA-AES128-CCM;DHE-RSA-AES256-CCM', 'DHE-RSA-AES128-CCM;DHE-RSA-AES256-CCM');
+set_and_reload($node, 'ssl_ciphers', 'DHE-RSA-AES128-CCM;DHE-RSA-AES256-CCM');
 $node->wait_for_log(qr/WARNING:  every cipher suite in ssl_ciphers uses AES-CCM/, $offset);
 like(
 	log_since($node, $offset),
@@ -150,7 +139,7 @@ $node->connect_fails(
 
 # ---- ALL in any letter case -------------------------------------------------------
 
-set_ciphers('all', $all);
+set_and_reload($node, 'ssl_ciphers', 'all', $all);
 is(show_ciphers(), $all, '"all" (lower case) expands to the allowlist');
 
 # ---- reload with a bad value ----------------------------------------------------

@@ -60,8 +60,8 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(certdir cert_fingerprint new_tls_node connstr psql_tls
-  s_client_handshake s_client ec_server_cert audit_row log_since
-  count_matches slurp);
+  s_client_handshake s_client ec_server_cert audit_row set_and_reload
+  log_since count_matches slurp);
 
 # test/perl -> test/tls-cluster, and the source tree's build/certs
 my $test_dir     = abs_path(dirname(__FILE__) . '/..');
@@ -397,6 +397,28 @@ sub audit_row
 		  . "FROM ssl_config_audit() WHERE check_name = '$check'");
 	my ($status, $detail, $hint) = split /\x1f/, $row, 3;
 	return wantarray ? ($status, $detail, $hint) : "$status $detail";
+}
+
+=pod
+
+=item set_and_reload($node, $setting, $value[, $expected])
+
+C<ALTER SYSTEM SET $setting = '$value'>, reload, and wait until a new
+session sees C<$expected> (default C<$value>) as the setting's value; dies
+if it does not.
+
+=cut
+
+sub set_and_reload
+{
+	my ($node, $setting, $value, $expected) = @_;
+	$expected //= $value;
+	$node->safe_psql('postgres', "ALTER SYSTEM SET $setting = '$value'");
+	$node->reload;
+	$node->poll_query_until('postgres',
+		"SELECT current_setting('$setting') = '$expected'")
+	  or die "$setting did not become '$expected'";
+	return;
 }
 
 =pod

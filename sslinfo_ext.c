@@ -42,7 +42,6 @@
 
 #include "cert_lifecycle.h"
 #include "cipher_policy.h"
-#include "pg_compat.h"
 #include "require_ssl.h"
 #include "session_registry.h"
 #include "sql_datums.h"
@@ -98,9 +97,7 @@ static HeapTupleHeader *own_extension_rows = NULL;
 static int	own_extension_count = -1;
 
 static ClientAuthentication_hook_type prev_client_auth_hook = NULL;
-#if PG_VERSION_NUM >= 150000
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
-#endif
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 void		_PG_init(void);
@@ -209,10 +206,8 @@ sslinfo_ext_client_authentication(Port *port, int status)
 static void
 sslinfo_ext_shmem_request(void)
 {
-#if PG_VERSION_NUM >= 150000
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
-#endif
 	RequestAddinShmemSpace(cert_lifecycle_shmem_size());
 	RequestAddinShmemSpace(session_registry_shmem_size());
 	RequestNamedLWLockTranche(CERT_LIFECYCLE_LWLOCK_TRANCHE, 1);
@@ -236,11 +231,7 @@ _PG_init(void)
 	cert_lifecycle_init();
 	session_registry_init();
 
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("sslinfo_ext");
-#else
-	EmitWarningsOnPlaceholders("sslinfo_ext");
-#endif
 
 	if (!process_shared_preload_libraries_in_progress)
 		return;
@@ -248,12 +239,8 @@ _PG_init(void)
 	prev_client_auth_hook = ClientAuthentication_hook;
 	ClientAuthentication_hook = sslinfo_ext_client_authentication;
 
-#if PG_VERSION_NUM >= 150000
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = sslinfo_ext_shmem_request;
-#else
-	sslinfo_ext_shmem_request();
-#endif
 	prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = sslinfo_ext_shmem_startup;
 }

@@ -48,25 +48,26 @@ static CpAllowlist default_tls13_allowlist;
 	"TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:" \
 	"TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_SHA256"
 
+/* Parse a (valid, four-suite) allowlist setting into allow */
 static void
-build_default_allowlist(void)
+build_allowlist(const char *value, CpMode mode, CpAllowlist *allow)
 {
 	CpEntry		entries[CP_MAX_ENTRIES + 1];
 	CpResult	result;
 
-	CHECK(cp_parse(DEFAULT_ALLOWLIST, strlen(DEFAULT_ALLOWLIST),
-				   CP_MODE_ALLOWLIST, NULL, entries, CP_MAX_ENTRIES + 1,
-				   &result));
+	CHECK(cp_parse(value, strlen(value), mode, NULL, entries,
+				   CP_MAX_ENTRIES + 1, &result));
 	CHECK(result.first_error < 0);
-	cp_allowlist_from_entries(entries, result.nentries, &default_allowlist);
-	CHECK(default_allowlist.n == 4);
+	cp_allowlist_from_entries(entries, result.nentries, allow);
+	CHECK(allow->n == 4);
+}
 
-	CHECK(cp_parse(DEFAULT_TLS13_ALLOWLIST, strlen(DEFAULT_TLS13_ALLOWLIST),
-				   CP_MODE_TLS13_ALLOWLIST, NULL, entries, CP_MAX_ENTRIES + 1,
-				   &result));
-	CHECK(result.first_error < 0);
-	cp_allowlist_from_entries(entries, result.nentries, &default_tls13_allowlist);
-	CHECK(default_tls13_allowlist.n == 4);
+static void
+build_default_allowlist(void)
+{
+	build_allowlist(DEFAULT_ALLOWLIST, CP_MODE_ALLOWLIST, &default_allowlist);
+	build_allowlist(DEFAULT_TLS13_ALLOWLIST, CP_MODE_TLS13_ALLOWLIST,
+					&default_tls13_allowlist);
 }
 
 static void

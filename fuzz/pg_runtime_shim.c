@@ -280,28 +280,6 @@ format_message(const char *fmt, va_list args)
 	vsnprintf(current_error.message, sizeof(current_error.message), fmt, args);
 }
 
-int
-errmsg(const char *fmt,...)
-{
-	va_list		args;
-
-	va_start(args, fmt);
-	format_message(fmt, args);
-	va_end(args);
-	return 0;
-}
-
-int
-errmsg_internal(const char *fmt,...)
-{
-	va_list		args;
-
-	va_start(args, fmt);
-	format_message(fmt, args);
-	va_end(args);
-	return 0;
-}
-
 static int
 format_and_drop(const char *fmt, va_list args)
 {
@@ -311,38 +289,28 @@ format_and_drop(const char *fmt, va_list args)
 	return 0;
 }
 
-int
-errdetail(const char *fmt,...)
-{
-	va_list		args;
-
-	va_start(args, fmt);
-	format_and_drop(fmt, args);
-	va_end(args);
-	return 0;
+/*
+ * errmsg() and the other message functions, each handing its format and
+ * arguments to sink: format_message() for the primary message, which is
+ * kept, format_and_drop() for the rest.
+ */
+#define SHIM_MESSAGE_FUNCTION(name, sink) \
+int \
+name(const char *fmt,...) \
+{ \
+	va_list		args; \
+\
+	va_start(args, fmt); \
+	sink(fmt, args); \
+	va_end(args); \
+	return 0; \
 }
 
-int
-errdetail_internal(const char *fmt,...)
-{
-	va_list		args;
-
-	va_start(args, fmt);
-	format_and_drop(fmt, args);
-	va_end(args);
-	return 0;
-}
-
-int
-errhint(const char *fmt,...)
-{
-	va_list		args;
-
-	va_start(args, fmt);
-	format_and_drop(fmt, args);
-	va_end(args);
-	return 0;
-}
+SHIM_MESSAGE_FUNCTION(errmsg, format_message)
+SHIM_MESSAGE_FUNCTION(errmsg_internal, format_message)
+SHIM_MESSAGE_FUNCTION(errdetail, format_and_drop)
+SHIM_MESSAGE_FUNCTION(errdetail_internal, format_and_drop)
+SHIM_MESSAGE_FUNCTION(errhint, format_and_drop)
 
 /* ---- lists ----------------------------------------------------------- */
 

@@ -24,44 +24,40 @@ GRANT EXECUTE ON FUNCTION pg_catalog.pg_hba_file_rules() TO regress_path_monitor
 CREATE SCHEMA planted AUTHORIZATION regress_planter;
 
 SET ROLE regress_planter;
-CREATE FUNCTION planted.array_to_string(a text[], sep text) RETURNS text
-LANGUAGE plpgsql AS $$
+-- The planted functions, one row each: signature, result type, the real
+-- work, and how its WARNING names it
+DO $do$
+DECLARE
+  t record;
 BEGIN
-  RAISE WARNING 'planted array_to_string(text[], text) ran as %', current_user;
-  RETURN pg_catalog.array_to_string(a, sep);
-END $$;
-CREATE FUNCTION planted.array_to_string(a anyarray, sep text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE WARNING 'planted array_to_string(anyarray, text) ran as %', current_user;
-  RETURN pg_catalog.array_to_string(a, sep);
-END $$;
-CREATE FUNCTION planted.cat(a text, b integer) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE WARNING 'planted ||(text, integer) ran as %', current_user;
-  RETURN pg_catalog.textcat(a, b::text);
-END $$;
+  FOR t IN SELECT * FROM (VALUES
+      ('array_to_string(a text[], sep text)', 'text',
+       'pg_catalog.array_to_string(a, sep)', 'array_to_string(text[], text)'),
+      ('array_to_string(a anyarray, sep text)', 'text',
+       'pg_catalog.array_to_string(a, sep)', 'array_to_string(anyarray, text)'),
+      ('cat(a text, b integer)', 'text',
+       'pg_catalog.textcat(a, b::text)', '||(text, integer)'),
+      ('cat(a text, b text)', 'text',
+       'pg_catalog.textcat(a, b)', '||(text, text)'),
+      ('has_table_privilege(t text, p text)', 'boolean',
+       'pg_catalog.has_table_privilege(t, p)', 'has_table_privilege(text, text)'),
+      ('has_function_privilege(f text, p text)', 'boolean',
+       'pg_catalog.has_function_privilege(f, p)', 'has_function_privilege(text, text)'))
+    AS v(signature, result, work, shown)
+  LOOP
+    EXECUTE format('CREATE FUNCTION planted.%s RETURNS %s LANGUAGE plpgsql AS %L',
+                   t.signature, t.result,
+                   format('BEGIN RAISE WARNING %L, current_user; RETURN %s; END',
+                          'planted ' || t.shown || ' ran as %', t.work));
+  END LOOP;
+END
+$do$;
 CREATE OPERATOR planted.|| (LEFTARG = text, RIGHTARG = integer, FUNCTION = planted.cat);
-CREATE FUNCTION planted.cat(a text, b text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE WARNING 'planted ||(text, text) ran as %', current_user;
-  RETURN pg_catalog.textcat(a, b);
-END $$;
 CREATE OPERATOR planted.|| (LEFTARG = text, RIGHTARG = text, FUNCTION = planted.cat);
-CREATE FUNCTION planted.has_table_privilege(t text, p text) RETURNS boolean
-LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE WARNING 'planted has_table_privilege(text, text) ran as %', current_user;
-  RETURN pg_catalog.has_table_privilege(t, p);
-END $$;
-CREATE FUNCTION planted.has_function_privilege(f text, p text) RETURNS boolean
-LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE WARNING 'planted has_function_privilege(text, text) ran as %', current_user;
-  RETURN pg_catalog.has_function_privilege(f, p);
-END $$;
+SELECT p.oid::regprocedure AS planted_function
+  FROM pg_catalog.pg_proc p
+ WHERE p.pronamespace = 'planted'::regnamespace
+ ORDER BY p.oid::regprocedure::text;
 CREATE VIEW planted.pg_hba_file_rules AS SELECT * FROM pg_catalog.pg_hba_file_rules;
 GRANT USAGE ON SCHEMA planted TO PUBLIC;
 RESET ROLE;

@@ -41,9 +41,9 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "cert_lifecycle.h"
-#include "pg_compat.h"
 #include "sni_hosts.h"
 #include "tls_files.h"
 #include "sql_datums.h"
@@ -90,49 +90,6 @@ static MemoryContext served_context = NULL;
 static List *served_certs = NIL;
 
 static openssl_tls_init_hook_typ prev_openssl_tls_init_hook = NULL;
-
-/*
- * The expiry warning's message for one role, on one side of notAfter, as
- * whole sentences a translator can render (PostgreSQL's message style
- * guide: no sentence is assembled from fragments).  CA certificates are
- * not watched here, so they have no wording.
- */
-typedef struct ExpiryWording
-{
-	const char *within_day;		/* less than one day to go, or gone */
-	const char *one_day;		/* "%d day" */
-	const char *days;			/* "%d days" */
-} ExpiryWording;
-
-static const ExpiryWording expiring_wording[] = {
-	[CERT_ROLE_SERVER] = {
-		gettext_noop("server certificate expires in less than one day"),
-		gettext_noop("server certificate expires in %d day"),
-		gettext_noop("server certificate expires in %d days")},
-	[CERT_ROLE_CHAIN] = {
-		gettext_noop("chain certificate expires in less than one day"),
-		gettext_noop("chain certificate expires in %d day"),
-		gettext_noop("chain certificate expires in %d days")},
-	[CERT_ROLE_CLIENT] = {
-		gettext_noop("client certificate expires in less than one day"),
-		gettext_noop("client certificate expires in %d day"),
-		gettext_noop("client certificate expires in %d days")},
-};
-
-static const ExpiryWording expired_wording[] = {
-	[CERT_ROLE_SERVER] = {
-		gettext_noop("server certificate expired less than one day ago"),
-		gettext_noop("server certificate expired %d day ago"),
-		gettext_noop("server certificate expired %d days ago")},
-	[CERT_ROLE_CHAIN] = {
-		gettext_noop("chain certificate expired less than one day ago"),
-		gettext_noop("chain certificate expired %d day ago"),
-		gettext_noop("chain certificate expired %d days ago")},
-	[CERT_ROLE_CLIENT] = {
-		gettext_noop("client certificate expired less than one day ago"),
-		gettext_noop("client certificate expired %d day ago"),
-		gettext_noop("client certificate expired %d days ago")},
-};
 
 static void cert_lifecycle_tls_init(SSL_CTX *context, bool isServerStart);
 static bool alarm_claim(const char *fingerprint, TimestampTz now);
@@ -303,6 +260,68 @@ log_safe_text(const char *utf8)
 }
 
 /*
+ * The expiry WARNING's primary message for one role (server, chain or
+ * client), on one side of notAfter, days whole days away from it.  Each is
+ * a whole message, not assembled from the role's name (PostgreSQL's message
+ * style guide), with errmsg_plural() choosing "day" or "days".
+ *
+ * Translation: sslinfo_ext binds no text domain of its own and ships no
+ * po/ catalog, like contrib's modules (pg_stat_statements among them).
+ * There is no translator to keep one, and PGXS builds no catalogs, so a
+ * bound domain would only look up messages nobody translated.  errmsg()
+ * and errmsg_plural() then look messages up in PostgreSQL's own domain,
+ * which returns them as written; the plural form is still chosen by n.
+ */
+static int
+errmsg_expiry(CertRole role, bool expired, int days)
+{
+	switch (role)
+	{
+		case CERT_ROLE_SERVER:
+			if (expired)
+				return days == 0 ?
+					errmsg("server certificate expired less than one day ago") :
+					errmsg_plural("server certificate expired %d day ago",
+								  "server certificate expired %d days ago",
+								  days, days);
+			return days == 0 ?
+				errmsg("server certificate expires in less than one day") :
+				errmsg_plural("server certificate expires in %d day",
+							  "server certificate expires in %d days",
+							  days, days);
+		case CERT_ROLE_CHAIN:
+			if (expired)
+				return days == 0 ?
+					errmsg("chain certificate expired less than one day ago") :
+					errmsg_plural("chain certificate expired %d day ago",
+								  "chain certificate expired %d days ago",
+								  days, days);
+			return days == 0 ?
+				errmsg("chain certificate expires in less than one day") :
+				errmsg_plural("chain certificate expires in %d day",
+							  "chain certificate expires in %d days",
+							  days, days);
+		case CERT_ROLE_CLIENT:
+			if (expired)
+				return days == 0 ?
+					errmsg("client certificate expired less than one day ago") :
+					errmsg_plural("client certificate expired %d day ago",
+								  "client certificate expired %d days ago",
+								  days, days);
+			return days == 0 ?
+				errmsg("client certificate expires in less than one day") :
+				errmsg_plural("client certificate expires in %d day",
+							  "client certificate expires in %d days",
+							  days, days);
+		case CERT_ROLE_CA:
+			/* CA certificates are not watched here */
+			break;
+	}
+	/* can't happen: warn_expiry() is never called for a CA certificate */
+	return errmsg_internal("certificate of role %d expires", (int) role);
+}
+
+/*
  * Log the WARNING for one certificate (server, chain or client) expiring
  * or expired.  The subject comes from the certificate (a client's is
  * chosen by whoever made it), so it is made safe for a log line.
@@ -314,22 +333,15 @@ warn_expiry(CertRole role, const char *subject, const char *serial,
 	int64		left = not_after - now;
 	bool		expired = left < 0;
 	int			days = (int) ((expired ? -left : left) / USECS_PER_DAY);
-	const ExpiryWording *wording = expired ? &expired_wording[role] :
-		&expiring_wording[role];
 	const char *until = timestamptz_to_str(not_after);
-	char	   *message;
 
 	Assert(role != CERT_ROLE_CA);
-	if (days == 0)
-		message = pstrdup(_(wording->within_day));
-	else
-		message = psprintf(ngettext(wording->one_day, wording->days, days), days);
 	subject = subject ? log_safe_text(subject) : "";
 	if (serial == NULL)
 		serial = "?";
 
 	ereport(WARNING,
-			errmsg_internal("%s", message),
+			errmsg_expiry(role, expired, days),
 			expired ?
 			errdetail("The certificate with subject \"%s\" and serial number %s was valid until %s.",
 					  subject, serial, until) :
@@ -649,8 +661,8 @@ emit_sni_host_rows(ReturnSetInfo *rsinfo, const ServedCerts *served,
 
 	if (error)
 		ereport(WARNING,
-				(errmsg("%s", error),
-				 errdetail("The pg_hosts.conf entries PostgreSQL could read are listed.")));
+				(errmsg("only the pg_hosts.conf entries PostgreSQL could read are listed"),
+				 errdetail_internal("%s", error)));
 	foreach(lc, hosts)
 	{
 		SniHost    *host = lfirst(lc);

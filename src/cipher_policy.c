@@ -45,11 +45,11 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/tuplestore.h"
 
 #include "cipher_policy.h"
 #include "cipher_policy_parse.h"
 #include "guc_records.h"
-#include "pg_compat.h"
 #include "server_settings.h"
 #include "sql_datums.h"
 #include "tls_files.h"
@@ -176,24 +176,29 @@ max_entries_for(CpMode mode)
 	return allow ? allow->n : CP_MAX_ENTRIES;
 }
 
-/* A bad entry's message, detail and hint, as every report words them */
+/*
+ * What every report of a bad entry says besides its primary message: the
+ * entry as shown, the detail sentence (written by cipher_policy_parse.c,
+ * which the fuzzers run without a backend, hence a finished sentence), and
+ * the hint.  Each report writes the primary message with the format
+ * ENTRY_PROBLEM_FORMAT itself.
+ */
 typedef struct EntryProblem
 {
-	char		message[CP_DISPLAY_BUFSIZE + 128];
+	char		shown[CP_DISPLAY_BUFSIZE];
 	char		detail[CP_DESCRIBE_BUFSIZE];
 	char		hint[JOINED_LIST_SIZE + 128];
 } EntryProblem;
 
-static void
-describe_bad_entry(const char *parameter, const char *value, const CpEntry *e,
-				   CpMode mode, EntryProblem *problem)
-{
-	char		shown[CP_DISPLAY_BUFSIZE];
+/* The primary message of a bad entry: position, parameter, entry shown */
+#define ENTRY_PROBLEM_FORMAT "invalid entry %d in parameter \"%s\": \"%s\""
 
-	cp_display(value + e->offset, e->length, shown, sizeof(shown));
-	snprintf(problem->message, sizeof(problem->message),
-			 "invalid entry %d in parameter \"%s\": \"%s\"",
-			 e->position, parameter, shown);
+static void
+describe_bad_entry(const char *value, const CpEntry *e, CpMode mode,
+				   EntryProblem *problem)
+{
+	cp_display(value + e->offset, e->length, problem->shown,
+			   sizeof(problem->shown));
 	cp_describe(e, value, mode, max_entries_for(mode), problem->detail,
 				sizeof(problem->detail));
 	if (mode == CP_MODE_SSL_CIPHERS)
@@ -221,9 +226,9 @@ set_guc_check_error(const char *parameter, const char *value,
 {
 	EntryProblem problem;
 
-	describe_bad_entry(parameter, value, e, mode, &problem);
+	describe_bad_entry(value, e, mode, &problem);
 	GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
-	GUC_check_errmsg("%s", problem.message);
+	GUC_check_errmsg(ENTRY_PROBLEM_FORMAT, e->position, parameter, problem.shown);
 	GUC_check_errdetail("%s", problem.detail);
 	GUC_check_errhint("%s", problem.hint);
 }
@@ -251,10 +256,10 @@ report_nonconforming_value(const char *parameter, const char *value,
 {
 	EntryProblem problem;
 
-	describe_bad_entry(parameter, value, e, mode, &problem);
+	describe_bad_entry(value, e, mode, &problem);
 	ereport(warn_mode_level(),
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg_internal("%s", problem.message),
+			 errmsg(ENTRY_PROBLEM_FORMAT, e->position, parameter, problem.shown),
 			 errdetail_internal("%s sslinfo_ext.cipher_policy is \"warn\": the value is "
 								"applied as PostgreSQL reads it; \"on\" would refuse it.",
 								problem.detail),
@@ -571,15 +576,17 @@ apply_policy_to_value_in_place(const GucRecord *rec, const char *name)
 		/* ssl_tls13_ciphers: its default "" means OpenSSL's own suites */
 		if (at_default && !IsUnderPostmaster && policy_mode == POLICY_WARN)
 			ereport(LOG,
-					(errmsg("%s is at PostgreSQL's built-in default \"%s\", which sslinfo_ext.cipher_policy = warn leaves as it is",
+					(errmsg("parameter \"%s\" is at PostgreSQL's built-in default \"%s\"",
 							name, current),
-					 errdetail("With sslinfo_ext.cipher_policy = on the server would offer these TLS 1.3 cipher suites only: %s.",
+					 errdetail("The cipher policy leaves it as it is (sslinfo_ext.cipher_policy = warn). "
+							   "With sslinfo_ext.cipher_policy = on the server would offer these TLS 1.3 cipher suites only: %s.",
 							   tls13_allowlist_commas)));
 		else if (at_default && !IsUnderPostmaster)
 			ereport(LOG,
-					(errmsg("%s is at PostgreSQL's built-in default \"%s\", which sslinfo_ext takes as sslinfo_ext.allowed_tls13_ciphers",
+					(errmsg("parameter \"%s\" is at PostgreSQL's built-in default \"%s\"",
 							name, current),
-					 errdetail("The server offers these TLS 1.3 cipher suites: %s.",
+					 errdetail("The cipher policy takes it as sslinfo_ext.allowed_tls13_ciphers: "
+							   "the server offers these TLS 1.3 cipher suites: %s.",
 							   tls13_allowlist_commas)));
 		pfree(current);
 		return;
@@ -587,9 +594,10 @@ apply_policy_to_value_in_place(const GucRecord *rec, const char *name)
 	if (at_default && !IsUnderPostmaster && policy_mode == POLICY_WARN)
 	{
 		ereport(LOG,
-				(errmsg("ssl_ciphers is at PostgreSQL's built-in default \"%s\", which sslinfo_ext.cipher_policy = warn leaves as it is",
-						current),
-				 errdetail("With sslinfo_ext.cipher_policy = on it would be taken as \"ALL\": "
+				(errmsg("parameter \"%s\" is at PostgreSQL's built-in default \"%s\"",
+						name, current),
+				 errdetail("The cipher policy leaves it as it is (sslinfo_ext.cipher_policy = warn). "
+						   "With sslinfo_ext.cipher_policy = on it would be taken as \"ALL\": "
 						   "the server would offer these TLS 1.2 cipher suites only: %s.",
 						   allowlist_commas)));
 		builtin_default_noted = true;
@@ -597,9 +605,10 @@ apply_policy_to_value_in_place(const GucRecord *rec, const char *name)
 	else if (at_default && !IsUnderPostmaster)
 	{
 		ereport(LOG,
-				(errmsg("ssl_ciphers is at PostgreSQL's built-in default \"%s\", which sslinfo_ext takes as \"ALL\"",
-						current),
-				 errdetail("The server offers these TLS 1.2 cipher suites: %s.",
+				(errmsg("parameter \"%s\" is at PostgreSQL's built-in default \"%s\"",
+						name, current),
+				 errdetail("The cipher policy takes it as \"ALL\": "
+						   "the server offers these TLS 1.2 cipher suites: %s.",
 						   allowlist_commas)));
 		builtin_default_noted = true;
 	}
@@ -630,14 +639,18 @@ cipher_policy_tls_init(SSL_CTX *context, bool isServerStart)
 	{
 		if (!builtin_default_noted && policy_mode == POLICY_WARN)
 			ereport(LOG,
-					(errmsg("ssl_ciphers is back at PostgreSQL's built-in default, which sslinfo_ext.cipher_policy = warn leaves as it is"),
-					 errdetail("With sslinfo_ext.cipher_policy = on it would be taken as \"ALL\": "
+					(errmsg("parameter \"%s\" is back at PostgreSQL's built-in default",
+							"ssl_ciphers"),
+					 errdetail("The cipher policy leaves it as it is (sslinfo_ext.cipher_policy = warn). "
+							   "With sslinfo_ext.cipher_policy = on it would be taken as \"ALL\": "
 							   "the server would offer these TLS 1.2 cipher suites only: %s.",
 							   allowlist_commas)));
 		else if (!builtin_default_noted)
 			ereport(LOG,
-					(errmsg("ssl_ciphers is back at PostgreSQL's built-in default, which sslinfo_ext takes as \"ALL\""),
-					 errdetail("The server offers these TLS 1.2 cipher suites: %s.",
+					(errmsg("parameter \"%s\" is back at PostgreSQL's built-in default",
+							"ssl_ciphers"),
+					 errdetail("The cipher policy takes it as \"ALL\": "
+							   "the server offers these TLS 1.2 cipher suites: %s.",
 							   allowlist_commas)));
 		builtin_default_noted = true;
 	}
@@ -678,10 +691,9 @@ govern_setting(const char *name, GucStringCheckHook hook,
 {
 	GucRecord  *rec = guc_records_find_string(name);
 
+	/* can't happen: every supported major defines the governed settings */
 	if (rec == NULL)
-		ereport(FATAL,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("sslinfo_ext cannot find the setting \"%s\"", name)));
+		elog(FATAL, "could not find setting \"%s\"", name);
 	*previous = guc_records_chain_check_hook(rec, hook);
 	return rec;
 }
@@ -697,12 +709,12 @@ refuse_configured_allowlist(const char *parameter, CpMode mode, const char *valu
 	parse_value(value, mode, entries, &result);
 	if (result.first_error < 0)
 		return;
-	describe_bad_entry(parameter, value, &entries[result.first_error], mode,
-					   &problem);
+	describe_bad_entry(value, &entries[result.first_error], mode, &problem);
 	/* warn mode: PostgreSQL has already kept the default list */
 	ereport(policy_mode == POLICY_WARN ? WARNING : FATAL,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg_internal("%s", problem.message),
+			 errmsg(ENTRY_PROBLEM_FORMAT, entries[result.first_error].position,
+					parameter, problem.shown),
 			 errdetail_internal("%s", problem.detail),
 			 errhint("%s", problem.hint)));
 }

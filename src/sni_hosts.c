@@ -151,7 +151,9 @@ validity_problem(const TlsFileCert *cert, TimestampTz now, int warning_days,
 	if (summary->not_after < now + (int64) warning_days * USECS_PER_DAY)
 	{
 		*level = SNI_AUDIT_WARNING;
-		return psprintf("the %s certificate \"%s\" expires at %s, within %d days",
+		return psprintf(ngettext("the %s certificate \"%s\" expires at %s, within %d day",
+								 "the %s certificate \"%s\" expires at %s, within %d days",
+								 warning_days),
 						role, subject, timestamptz_to_str(summary->not_after),
 						warning_days);
 	}
@@ -237,9 +239,10 @@ sni_hosts_audit(int warning_days, char **detail, char **hint)
 	}
 
 	if (audit.status == SNI_AUDIT_OK)
-		*detail = psprintf("%d pg_hosts.conf entr%s (%s): each certificate valid for more than %d days, each key matching its certificate and private.",
-						   list_length(hosts), list_length(hosts) == 1 ? "y" : "ies",
-						   names.data, warning_days);
+		*detail = psprintf(ngettext("%d pg_hosts.conf entry (%s): its certificates valid beyond sslinfo_ext.cert_expiry_warning_days (%d), its key matching its certificate and private.",
+									"%d pg_hosts.conf entries (%s): each certificate valid beyond sslinfo_ext.cert_expiry_warning_days (%d), each key matching its certificate and private.",
+									list_length(hosts)),
+						   list_length(hosts), names.data, warning_days);
 	else
 	{
 		*detail = psprintf("pg_hosts.conf: %s.", audit.problems.data);

@@ -26,6 +26,9 @@
  * - A private key protected by a passphrase is reported, never decrypted:
  *   nothing here prompts or runs ssl_passphrase_command.
  * - Never ereports for file content or unreadable files (they are rows).
+ * - Details and hints are English sentences; a count picks its singular or
+ *   plural sentence through ngettext() (no text domain is bound, so nothing
+ *   is translated: see errmsg_expiry() in cert_lifecycle.c).
  *
  * Copyright (c) 2026, the sslinfo_ext developers
  *
@@ -46,10 +49,10 @@
 #include "nodes/pg_list.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "cert_lifecycle.h"
 #include "cipher_policy.h"
-#include "pg_compat.h"
 #include "require_ssl.h"
 #include "server_settings.h"
 #include "sni_hosts.h"
@@ -181,7 +184,9 @@ check_server_cert_expiry(const ServerCertFile *file)
 							   timestamptz_to_str(first->summary.not_after), window_days),
 					  "Renew the certificate before it expires, install it in the file named by ssl_cert_file and reload.");
 	return result(AUDIT_OK,
-				  psprintf("%d certificate(s) in ssl_cert_file; the first to expire, \"%s\", is valid until %s.",
+				  psprintf(ngettext("%d certificate in ssl_cert_file: \"%s\", valid until %s.",
+									"%d certificates in ssl_cert_file; the first to expire, \"%s\", is valid until %s.",
+									list_length(file->certs)),
 						   list_length(file->certs),
 						   first->summary.subject ? first->summary.subject : "",
 						   timestamptz_to_str(first->summary.not_after)),
@@ -287,7 +292,7 @@ check_ca_configured(void)
 	if (server_setting("ssl_ca_file")[0] == '\0')
 		return result(AUDIT_WARNING,
 					  pstrdup("ssl_ca_file is not set: client certificates cannot be verified, so bidirectional authentication is not possible."),
-					  "Set ssl_ca_file to the certificate(s) of the CA that issues client certificates, reload, and require client certificates in pg_hba.conf (cert, or clientcert=verify-full).");
+					  "Set ssl_ca_file to a file of the certificates of the CAs that issue client certificates, reload, and require client certificates in pg_hba.conf (cert, or clientcert=verify-full).");
 	if (!tls_files_ca_certs(&certs, &problem))
 		return result(AUDIT_ERROR, tls_file_problem_text(&problem),
 					  "Point ssl_ca_file at a readable PEM file of CA certificates, then reload.");
@@ -303,7 +308,9 @@ check_ca_configured(void)
 						  "Replace the expired CA certificate in ssl_ca_file and reload.");
 	}
 	return result(AUDIT_OK,
-				  psprintf("ssl_ca_file \"%s\" holds %d CA certificate(s).",
+				  psprintf(ngettext("ssl_ca_file \"%s\" holds %d CA certificate.",
+									"ssl_ca_file \"%s\" holds %d CA certificates.",
+									list_length(certs)),
 						   server_setting("ssl_ca_file"), list_length(certs)),
 				  NULL);
 }
@@ -346,11 +353,15 @@ check_crl_configured(void)
 	}
 	if (next_due == NULL)
 		return result(AUDIT_OK,
-					  psprintf("%d CRL(s) configured, none with a next update date.",
+					  psprintf(ngettext("%d CRL configured, without a next update date.",
+										"%d CRLs configured, none with a next update date.",
+										list_length(crls)),
 							   list_length(crls)),
 					  NULL);
 	return result(AUDIT_OK,
-				  psprintf("%d CRL(s) configured; the next update is due at %s (\"%s\").",
+				  psprintf(ngettext("%d CRL configured; its next update is due at %s (\"%s\").",
+									"%d CRLs configured; the next update is due at %s (\"%s\").",
+									list_length(crls)),
 						   list_length(crls),
 						   timestamptz_to_str(next_due->next_update),
 						   next_due->source),
@@ -694,123 +705,145 @@ hba_is_tcp(const HbaRule *rule)
 	return strcmp(rule->type, "local") != 0;
 }
 
-/* Append "; " separated rule texts */
-static void
-append_rule(StringInfo buf, const HbaRule *rule)
+/*
+ * How many rules match; with lines (initialized here), their texts,
+ * separated by "; ".
+ */
+static int
+matching_rules(List *rules, bool (*matches) (const HbaRule *rule),
+			   StringInfo lines)
 {
-	if (buf->len > 0)
-		appendStringInfoString(buf, "; ");
-	appendStringInfoString(buf, hba_rule_text(rule));
+	int			n = 0;
+	ListCell   *lc;
+
+	if (lines)
+		initStringInfo(lines);
+	foreach(lc, rules)
+	{
+		HbaRule    *rule = lfirst(lc);
+
+		if (!matches(rule))
+			continue;
+		if (lines && lines->len > 0)
+			appendStringInfoString(lines, "; ");
+		if (lines)
+			appendStringInfoString(lines, hba_rule_text(rule));
+		n++;
+	}
+	return n;
+}
+
+/*
+ * host or hostnossl, admitting remote clients (hostssl needs TLS,
+ * hostgssenc GSSAPI encryption)
+ */
+static bool
+admits_remote_without_tls(const HbaRule *rule)
+{
+	return (strcmp(rule->type, "host") == 0 ||
+			strcmp(rule->type, "hostnossl") == 0) &&
+		hba_admits(rule) && hba_rule_is_remote(rule);
 }
 
 static AuditResult
 check_hba_non_tls_remote(List *rules)
 {
 	StringInfoData lines;
-	int			n = 0;
-	ListCell   *lc;
+	int			n = matching_rules(rules, admits_remote_without_tls, &lines);
 
-	initStringInfo(&lines);
-	foreach(lc, rules)
-	{
-		HbaRule    *rule = lfirst(lc);
-
-		/* hostssl needs TLS; hostgssenc needs GSSAPI encryption */
-		if ((strcmp(rule->type, "host") == 0 ||
-			 strcmp(rule->type, "hostnossl") == 0) &&
-			hba_admits(rule) && hba_rule_is_remote(rule))
-		{
-			append_rule(&lines, rule);
-			n++;
-		}
-	}
 	if (n == 0)
 		return result(AUDIT_OK,
 					  pstrdup("No pg_hba.conf rule admits remote TCP clients without TLS."),
 					  NULL);
 	if (require_ssl_in_force())
 		return result(AUDIT_OK,
-					  psprintf("%d pg_hba.conf rule(s) would admit remote TCP clients without TLS, but sslinfo_ext.require_ssl refuses such connections: %s.",
+					  psprintf(ngettext("%d pg_hba.conf rule would admit remote TCP clients without TLS, but sslinfo_ext.require_ssl refuses such connections: %s.",
+										"%d pg_hba.conf rules would admit remote TCP clients without TLS, but sslinfo_ext.require_ssl refuses such connections: %s.",
+										n),
 							   n, lines.data),
 					  NULL);
 	return result(AUDIT_WARNING,
-				  psprintf("%d pg_hba.conf rule(s) admit remote TCP clients without TLS: %s.",
+				  psprintf(ngettext("%d pg_hba.conf rule admits remote TCP clients without TLS: %s.",
+									"%d pg_hba.conf rules admit remote TCP clients without TLS: %s.",
+									n),
 						   n, lines.data),
 				  "Change these rules to hostssl (or reject), or set sslinfo_ext.require_ssl = on with sslinfo_ext in shared_preload_libraries, and reload.");
+}
+
+/* A remote TCP rule with trust or password (clear text), or with md5 */
+static bool
+admits_remote_clear_text(const HbaRule *rule)
+{
+	return hba_is_tcp(rule) && hba_rule_is_remote(rule) &&
+		(strcmp(rule->auth_method, "trust") == 0 ||
+		 strcmp(rule->auth_method, "password") == 0);
+}
+
+static bool
+admits_remote_weakly(const HbaRule *rule)
+{
+	return admits_remote_clear_text(rule) ||
+		(hba_is_tcp(rule) && hba_rule_is_remote(rule) &&
+		 strcmp(rule->auth_method, "md5") == 0);
 }
 
 static AuditResult
 check_hba_weak_auth(List *rules)
 {
 	StringInfoData lines;
-	int			n = 0;
-	bool		clear = false;
-	ListCell   *lc;
+	int			n = matching_rules(rules, admits_remote_weakly, &lines);
+	bool		clear = matching_rules(rules, admits_remote_clear_text, NULL) > 0;
 
-	initStringInfo(&lines);
-	foreach(lc, rules)
-	{
-		HbaRule    *rule = lfirst(lc);
-
-		if (!hba_is_tcp(rule) || !hba_rule_is_remote(rule))
-			continue;
-		if (strcmp(rule->auth_method, "trust") == 0 ||
-			strcmp(rule->auth_method, "password") == 0)
-			clear = true;
-		else if (strcmp(rule->auth_method, "md5") != 0)
-			continue;
-		append_rule(&lines, rule);
-		n++;
-	}
 	if (n == 0)
 		return result(AUDIT_OK,
 					  pstrdup("No pg_hba.conf rule lets remote clients in with trust, password or md5."),
 					  NULL);
 	return result(clear ? AUDIT_ERROR : AUDIT_WARNING,
-				  psprintf("%d pg_hba.conf rule(s) let remote clients in with trust, password or md5: %s.",
+				  psprintf(ngettext("%d pg_hba.conf rule lets remote clients in with trust, password or md5: %s.",
+									"%d pg_hba.conf rules let remote clients in with trust, password or md5: %s.",
+									n),
 						   n, lines.data),
 				  "Use scram-sha-256 (or cert) for remote rules, with password_encryption = 'scram-sha-256' and passwords set again, and reload.");
+}
+
+/* A hostssl rule that admits without verifying a client certificate */
+static bool
+admits_unverified_client(const HbaRule *rule)
+{
+	char	   *options;
+	char	   *token;
+	char	   *saveptr = NULL;
+	bool		verified = false;
+
+	if (strcmp(rule->type, "hostssl") != 0 || !hba_admits(rule) ||
+		strcmp(rule->auth_method, "cert") == 0)
+		return false;
+	options = pstrdup(rule->options);
+	for (token = strtok_r(options, " ", &saveptr); token != NULL;
+		 token = strtok_r(NULL, " ", &saveptr))
+	{
+		if (strcmp(token, "clientcert=verify-ca") == 0 ||
+			strcmp(token, "clientcert=verify-full") == 0)
+			verified = true;
+	}
+	pfree(options);
+	return !verified;
 }
 
 static AuditResult
 check_hba_no_client_cert(List *rules)
 {
 	StringInfoData lines;
-	int			n = 0;
-	ListCell   *lc;
+	int			n = matching_rules(rules, admits_unverified_client, &lines);
 
-	initStringInfo(&lines);
-	foreach(lc, rules)
-	{
-		HbaRule    *rule = lfirst(lc);
-		char	   *options;
-		char	   *token;
-		char	   *saveptr = NULL;
-		bool		verified = false;
-
-		if (strcmp(rule->type, "hostssl") != 0 || !hba_admits(rule))
-			continue;
-		if (strcmp(rule->auth_method, "cert") == 0)
-			continue;
-		options = pstrdup(rule->options);
-		for (token = strtok_r(options, " ", &saveptr); token != NULL;
-			 token = strtok_r(NULL, " ", &saveptr))
-		{
-			if (strcmp(token, "clientcert=verify-ca") == 0 ||
-				strcmp(token, "clientcert=verify-full") == 0)
-				verified = true;
-		}
-		if (verified)
-			continue;
-		append_rule(&lines, rule);
-		n++;
-	}
 	if (n == 0)
 		return result(AUDIT_OK,
 					  pstrdup("Every hostssl rule verifies the client certificate."),
 					  NULL);
 	return result(AUDIT_WARNING,
-				  psprintf("%d hostssl rule(s) do not verify a client certificate: %s.",
+				  psprintf(ngettext("%d hostssl rule does not verify a client certificate: %s.",
+									"%d hostssl rules do not verify a client certificate: %s.",
+									n),
 						   n, lines.data),
 				  "Add clientcert=verify-full to these rules (or use the cert method), with ssl_ca_file set, and reload.");
 }

@@ -26,14 +26,6 @@ my $node = new_tls_node('cipher', preload => 1);
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION sslinfo_ext');
 
-# One TLS 1.2 handshake offering $ciphers: the suite negotiated (or undef)
-# and s_client's output
-sub s_client
-{
-	my ($ciphers) = @_;
-	return s_client_handshake($node, '-tls1_2', '-cipher', $ciphers);
-}
-
 # What s_client calls the key exchange's ephemeral key: "Peer Temp Key"
 # from OpenSSL 3.5 on, "Server Temp Key" before.
 my ($openssl_major, $openssl_minor) = `openssl version` =~ /^OpenSSL (\d+)\.(\d+)/;
@@ -47,20 +39,9 @@ sub show_ciphers
 	return $node->safe_psql('postgres', 'SHOW ssl_ciphers');
 }
 
-
-
-# Set ssl_ciphers with ALTER SYSTEM, reload, and wait until new backends
-# see $expected (the postmaster rebuilds its SSL context in the same
-# SIGHUP processing, before it forks them).
-sub set_ciphers
-{
-	my ($value, $expected) = @_;
-	$node->safe_psql('postgres', "ALTER SYSTEM SET ssl_ciphers = '$value'");
-	$node->reload;
-	$node->poll_query_until('postgres',
-		"SELECT current_setting('ssl_ciphers') = '$expected'")
-	  or die "ssl_ciphers did not become $expected";
-}
+# (set_and_reload() waits until new backends see the value: the postmaster
+# rebuilds its SSL context in the same SIGHUP processing, before it forks
+# them)
 
 # ---- start at PostgreSQL's built-in default --------------------------------
 
@@ -68,7 +49,7 @@ my $log = slurp_file($node->logfile);
 is(show_ciphers(), $all, 'built-in default is taken as ALL: SHOW lists the four suites');
 is( count_matches(
 		$log,
-		qr/LOG:  ssl_ciphers is at PostgreSQL's built-in default "HIGH:MEDIUM:\+3DES:!aNULL", which sslinfo_ext takes as "ALL"/
+		qr/LOG:  parameter "ssl_ciphers" is at PostgreSQL's built-in default "HIGH:MEDIUM:\+3DES:!aNULL"\n.*DETAIL:  The cipher policy takes it as "ALL"/
 	),
 	1,
 	'the default gets exactly one LOG line');
@@ -104,18 +85,20 @@ like($out, qr/^TLSv1\.2 DHE-RSA-AES(128-GCM-SHA256|256-GCM-SHA384)$/,
 is($out, 'TLSv1.3',
 	'a default psql negotiates TLS 1.3' . ($tls13_governed ? '' : ': the bypass the WARNING is about'));
 
-my ($cipher, $output) = s_client(
+# (s_client() gives the suite only; these want s_client's output too)
+my ($cipher, $output) = s_client_handshake($node, '-tls1_2', '-cipher',
 	'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305'
 );
 is($cipher, undef, 'ALL: a client offering only ECDHE suites is refused');
 like($output, qr/handshake failure/, '... with a handshake failure alert');
 
-($cipher, $output) = s_client('AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA256:AES128-SHA');
+$cipher = s_client($node, 'AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA256:AES128-SHA');
 is($cipher, undef, 'ALL: a client offering only RSA key exchange suites is refused');
 
 # DHE really works: PostgreSQL's built-in 2048-bit group is used when
 # ssl_dh_params_file is unset.
-($cipher, $output) = s_client('DHE-RSA-AES256-GCM-SHA384');
+($cipher, $output) =
+  s_client_handshake($node, '-tls1_2', '-cipher', 'DHE-RSA-AES256-GCM-SHA384');
 is($cipher, 'DHE-RSA-AES256-GCM-SHA384', 'ALL: DHE-RSA-AES256-GCM-SHA384 negotiates');
 like($output, qr/\Q$temp_key_label\E: DH, 2048 bits/, '... with a 2048-bit DH group');
 
@@ -123,27 +106,27 @@ like($output, qr/\Q$temp_key_label\E: DH, 2048 bits/, '... with a 2048-bit DH gr
 
 foreach my $suite (@four)
 {
-	set_ciphers($suite, $suite);
+	set_and_reload($node, 'ssl_ciphers', $suite);
 	is(show_ciphers(), $suite, "SHOW ssl_ciphers is $suite");
-	($cipher, $output) = s_client($suite);
+	$cipher = s_client($node, $suite);
 	is($cipher, $suite, "$suite alone: negotiated over TLS 1.2");
-	($cipher, $output) = s_client(join(':', @four));
+	$cipher = s_client($node, join(':', @four));
 	is($cipher, $suite, "$suite alone: chosen from a client offering all four");
 	my @others = grep { $_ ne $suite } @four;
-	($cipher, $output) = s_client(join(':', @others));
+	$cipher = s_client($node, join(':', @others));
 	is($cipher, undef, "$suite alone: a client offering only the other three is refused");
 }
 
 # A two-suite list keeps the server's order (ssl_prefer_server_ciphers).
-set_ciphers('DHE-RSA-AES256-GCM-SHA384;DHE-RSA-AES128-GCM-SHA256;',
+set_and_reload($node, 'ssl_ciphers',
 	'DHE-RSA-AES256-GCM-SHA384;DHE-RSA-AES128-GCM-SHA256;');
-($cipher, $output) = s_client('DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384');
+$cipher = s_client($node, 'DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384');
 is($cipher, 'DHE-RSA-AES256-GCM-SHA384',
 	'a list with a trailing ";" is accepted and its order is the server preference');
 
 # CCM-only warning appears when such a list comes into force.
 my $offset = -s $node->logfile;
-set_ciphers('DHE-RSA-AES128-CCM;DHE-RSA-AES256-CCM', 'DHE-RSA-AES128-CCM;DHE-RSA-AES256-CCM');
+set_and_reload($node, 'ssl_ciphers', 'DHE-RSA-AES128-CCM;DHE-RSA-AES256-CCM');
 $node->wait_for_log(qr/WARNING:  every cipher suite in ssl_ciphers uses AES-CCM/, $offset);
 like(
 	log_since($node, $offset),
@@ -156,7 +139,7 @@ $node->connect_fails(
 
 # ---- ALL in any letter case -------------------------------------------------------
 
-set_ciphers('all', $all);
+set_and_reload($node, 'ssl_ciphers', 'all', $all);
 is(show_ciphers(), $all, '"all" (lower case) expands to the allowlist');
 
 # ---- reload with a bad value ----------------------------------------------------
@@ -178,7 +161,7 @@ like(
 	qr/LOG:  invalid entry 2 in parameter "ssl_ciphers": "NO-SUCH-SUITE"\n.*DETAIL:  OpenSSL knows no cipher suite named "NO-SUCH-SUITE"\.\n.*HINT:  Set "ALL" or cipher suite names separated by ";", from: DHE-RSA-AES128-GCM-SHA256, DHE-RSA-AES256-GCM-SHA384, DHE-RSA-AES128-CCM, DHE-RSA-AES256-CCM\./,
 	'reload with a bad value: LOG names the entry and its position, hint lists the suites');
 is(show_ciphers(), 'DHE-RSA-AES256-GCM-SHA384', 'reload with a bad value: SHOW keeps the value in force');
-($cipher, $output) = s_client('DHE-RSA-AES256-GCM-SHA384');
+$cipher = s_client($node, 'DHE-RSA-AES256-GCM-SHA384');
 is($cipher, 'DHE-RSA-AES256-GCM-SHA384', 'reload with a bad value: TLS keeps working with the old suite');
 ($rc, $out, $err) = psql_tls($node, q{SELECT ssl_cipher()},
 	extra => 'ssl_max_protocol_version=TLSv1.2');
@@ -306,17 +289,18 @@ $node->safe_psql('postgres', 'ALTER SYSTEM RESET ssl_ciphers');
 
 $offset = -s $node->logfile;
 $node->reload;
+$node->wait_for_log(qr/received SIGHUP/, $offset);
+# the context is rebuilt in the same SIGHUP processing, before the
+# postmaster forks the backend of the next query
+$node->poll_query_until('postgres', 'SELECT true') or die;
 if ($tls13_governed)
 {
-	$node->wait_for_log(qr/received SIGHUP/, $offset);
-	# the context is rebuilt in the same SIGHUP processing
-	$node->poll_query_until('postgres', 'SELECT true') or die;
 	unlike(log_since($node, $offset), qr/TLS 1\.3 connections bypass/, '18+: no TLS 1.3 WARNING at reload either');
 }
 else
 {
-	$node->wait_for_log(qr/WARNING:  TLS 1\.3 connections bypass the ssl_ciphers policy/, $offset);
-	pass('TLS 1.3 WARNING again at reload');
+	like(log_since($node, $offset), qr/WARNING:  TLS 1\.3 connections bypass the ssl_ciphers policy/,
+		'TLS 1.3 WARNING again at reload');
 }
 
 $node->append_conf('postgresql.conf', "ssl_max_protocol_version = 'TLSv1.2'");
@@ -374,9 +358,9 @@ $node->append_conf('postgresql.conf',
 $offset = -s $node->logfile;
 $node->start;
 is(show_ciphers(), 'HIGH:MEDIUM:+3DES:!aNULL', 'policy off: ssl_ciphers is left to PostgreSQL');
-unlike(log_since($node, $offset), qr/takes as "ALL"|TLS 1\.3 connections bypass|every cipher suite/,
+unlike(log_since($node, $offset), qr/built-in default|policy takes it as|TLS 1\.3 connections bypass|every cipher suite/,
 	'policy off: no policy messages');
-($cipher, $output) = s_client('ECDHE-RSA-AES128-GCM-SHA256');
+$cipher = s_client($node, 'ECDHE-RSA-AES128-GCM-SHA256');
 is($cipher, 'ECDHE-RSA-AES128-GCM-SHA256', 'policy off: ECDHE negotiates');
 ($rc, $out, $err) = $node->psql('postgres', "ALTER SYSTEM SET ssl_ciphers = 'NO-SUCH-SUITE'");
 is($rc, 0, 'policy off: ALTER SYSTEM accepts what PostgreSQL accepts');
@@ -395,9 +379,9 @@ is(show_ciphers(), 'ECDHE-RSA-AES128-GCM-SHA256;DHE-RSA-AES128-GCM-SHA256',
 	'allowlist with ECDHE: ALL expands to it');
 unlike(log_since($node, $offset), qr/every cipher suite in ssl_ciphers uses DHE/,
 	'allowlist with ECDHE: no DHE-only WARNING');
-($cipher, $output) = s_client('ECDHE-RSA-AES128-GCM-SHA256');
+$cipher = s_client($node, 'ECDHE-RSA-AES128-GCM-SHA256');
 is($cipher, 'ECDHE-RSA-AES128-GCM-SHA256', 'allowlist with ECDHE: ECDHE client gets in');
-($cipher, $output) = s_client('DHE-RSA-AES256-GCM-SHA384');
+$cipher = s_client($node, 'DHE-RSA-AES256-GCM-SHA384');
 is($cipher, undef, 'allowlist with ECDHE: a suite outside it is refused');
 ($rc, $out, $err) = $node->psql('postgres',
 	"ALTER SYSTEM SET sslinfo_ext.allowed_ciphers = 'ECDHE-RSA-AES128-GCM-SHA256;TLS_AES_128_GCM_SHA256'"
@@ -429,15 +413,7 @@ like(
 # ---- an EC server certificate with DHE-RSA suites ----------------------------------
 
 my $pgdata = $node->data_dir;
-command_ok(
-	[
-		'openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
-		'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-		'-subj', '/CN=localhost', '-keyout', "$pgdata/server_ec.key",
-		'-out', "$pgdata/server_ec.crt"
-	],
-	'EC server certificate generated');
-chmod(0600, "$pgdata/server_ec.key");
+ec_server_cert($node);
 $node->adjust_conf('postgresql.conf', 'sslinfo_ext.allowed_ciphers', undef);
 $node->append_conf('postgresql.conf',
 	"ssl_cert_file = '$pgdata/server_ec.crt'\nssl_key_file = '$pgdata/server_ec.key'");
@@ -447,7 +423,7 @@ like(
 	log_since($node, $offset),
 	qr/WARNING:  no cipher suite in ssl_ciphers can be used with the server certificate\n.*DETAIL:  The server certificate ".*server_ec\.crt" has a key of type EC/,
 	'EC certificate with DHE-RSA suites: WARNING at start');
-($cipher, $output) = s_client(join(':', @four));
+$cipher = s_client($node, join(':', @four));
 is($cipher, undef, 'EC certificate with DHE-RSA suites: nothing can be negotiated');
 $node->stop;
 

@@ -38,21 +38,6 @@ is( $node->safe_psql(
 	'... and says why "on" would refuse it');
 $node->stop;
 
-# One TLS 1.2 handshake offering $ciphers: the suite negotiated (or undef)
-sub s_client
-{
-	my ($ciphers) = @_;
-	return (s_client_handshake($node, '-tls1_2', '-cipher', $ciphers))[0];
-}
-
-
-
-sub audit_row
-{
-	my ($check) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT status || ' ' || detail FROM ssl_config_audit() WHERE check_name = '$check'");
-}
 
 # ---- start with a value "on" would refuse -------------------------------------
 
@@ -68,20 +53,20 @@ like(
 unlike($log, qr/FATAL/, 'warn: no FATAL at start');
 is($node->safe_psql('postgres', 'SHOW ssl_ciphers'), 'HIGH:!aNULL', 'warn: PostgreSQL\'s value is applied');
 is($node->safe_psql('postgres', 'SHOW sslinfo_ext.cipher_policy'), 'warn', 'SHOW sslinfo_ext.cipher_policy');
-is(s_client('ECDHE-RSA-AES128-GCM-SHA256'), 'ECDHE-RSA-AES128-GCM-SHA256',
+is(s_client($node, 'ECDHE-RSA-AES128-GCM-SHA256'), 'ECDHE-RSA-AES128-GCM-SHA256',
 	'warn: an ECDHE suite outside the allowlist still negotiates');
 my ($rc, $out, $err) = psql_tls($node, q{SELECT ssl_version()});
 is($out, 'TLSv1.3', 'warn: a default psql connects');
-like(audit_row('cipher_policy'), qr/^error ssl_ciphers = 'HIGH:!aNULL' does not conform to the cipher policy: entry 1/,
+like(scalar audit_row($node, 'cipher_policy'), qr/^error ssl_ciphers = 'HIGH:!aNULL' does not conform to the cipher policy: entry 1/,
 	'warn: ssl_config_audit() reports the non-conforming value as an error');
 if ($node->pg_version >= 18)
 {
-	like(audit_row('tls13_bypass'), qr/^ok TLS 1\.3 sessions are held to the cipher policy too/,
+	like(scalar audit_row($node, 'tls13_bypass'), qr/^ok TLS 1\.3 sessions are held to the cipher policy too/,
 		'warn, 18+: ssl_tls13_ciphers is checked too, nothing bypasses');
 }
 else
 {
-	like(audit_row('tls13_bypass'), qr/^warning .* TLS 1\.3 sessions bypass the cipher policy/,
+	like(scalar audit_row($node, 'tls13_bypass'), qr/^warning .* TLS 1\.3 sessions bypass the cipher policy/,
 		'warn: the TLS 1.3 bypass is still reported');
 }
 
@@ -112,9 +97,9 @@ unlike($log, qr/contains errors|not reloaded/, 'warn: the reload is not refused'
 is($out, 't|t', 'warn: pg_file_settings shows the line applied, without error');
 like($err, qr/WARNING:  invalid entry 1 in parameter "ssl_ciphers": "ECDHE-RSA-AES256-GCM-SHA384"/,
 	'warn: ... and reading it checks the file again, with the WARNING');
-is(s_client('ECDHE-RSA-AES256-GCM-SHA384'), 'ECDHE-RSA-AES256-GCM-SHA384',
+is(s_client($node, 'ECDHE-RSA-AES256-GCM-SHA384'), 'ECDHE-RSA-AES256-GCM-SHA384',
 	'warn: after the reload the new suite negotiates');
-is(s_client('ECDHE-RSA-AES128-GCM-SHA256'), undef, '... and only it');
+is(s_client($node, 'ECDHE-RSA-AES128-GCM-SHA256'), undef, '... and only it');
 $_->quit foreach @sessions;
 
 # ---- ALTER SYSTEM --------------------------------------------------------------
@@ -133,14 +118,17 @@ like(slurp_file($node->data_dir . '/postgresql.auto.conf'), qr/ssl_ciphers = 'NO
 # a conforming value: applied as with "on"
 ($rc, $out, $err) = $node->psql('postgres', "ALTER SYSTEM SET ssl_ciphers = 'ALL'");
 is($err, '', 'warn: ALTER SYSTEM with a conforming value says nothing');
+my $loaded = $node->safe_psql('postgres', 'SELECT pg_conf_load_time()');
 $node->reload;
-$node->poll_query_until('postgres', "SELECT current_setting('ssl_ciphers') = '$all'")
-  or die 'timed out';
-pass('warn: "ALL" is expanded to the allowlist, as with on');
-like(audit_row('cipher_policy'), qr/^warning ssl_ciphers = '\Q$all\E' conforms to the cipher policy, but the policy is not enforced \(sslinfo_ext\.cipher_policy = warn/,
+# a backend forked after the reload has its load time
+$node->poll_query_until('postgres', "SELECT pg_conf_load_time() > '$loaded'")
+  or die 'the reload did not happen';
+is($node->safe_psql('postgres', 'SHOW ssl_ciphers'), $all,
+	'warn: "ALL" is expanded to the allowlist, as with on');
+like(scalar audit_row($node, 'cipher_policy'), qr/^warning ssl_ciphers = '\Q$all\E' conforms to the cipher policy, but the policy is not enforced \(sslinfo_ext\.cipher_policy = warn/,
 	'warn: ssl_config_audit() says a conforming value is not enforced');
-is(s_client('DHE-RSA-AES128-GCM-SHA256'), 'DHE-RSA-AES128-GCM-SHA256', 'warn: ALL: a DHE suite negotiates');
-is(s_client('ECDHE-RSA-AES128-GCM-SHA256'), undef, 'warn: ALL: ECDHE does not');
+is(s_client($node, 'DHE-RSA-AES128-GCM-SHA256'), 'DHE-RSA-AES128-GCM-SHA256', 'warn: ALL: a DHE suite negotiates');
+is(s_client($node, 'ECDHE-RSA-AES128-GCM-SHA256'), undef, 'warn: ALL: ECDHE does not');
 $node->safe_psql('postgres', 'ALTER SYSTEM RESET ssl_ciphers');
 
 # ---- PostgreSQL's untouched default, and a bad allowlist ----------------------------
@@ -154,13 +142,13 @@ $node->start;
 $log = log_since($node, $offset);
 is( count_matches(
 		$log,
-		qr/LOG:  ssl_ciphers is at PostgreSQL's built-in default "HIGH:MEDIUM:\+3DES:!aNULL", which sslinfo_ext\.cipher_policy = warn leaves as it is\n.*DETAIL:  With sslinfo_ext\.cipher_policy = on it would be taken as "ALL": the server would offer these TLS 1\.2 cipher suites only: DHE-RSA-AES128-GCM-SHA256, /
+		qr/LOG:  parameter "ssl_ciphers" is at PostgreSQL's built-in default "HIGH:MEDIUM:\+3DES:!aNULL"\n.*DETAIL:  The cipher policy leaves it as it is \(sslinfo_ext\.cipher_policy = warn\)\. With sslinfo_ext\.cipher_policy = on it would be taken as "ALL": the server would offer these TLS 1\.2 cipher suites only: DHE-RSA-AES128-GCM-SHA256, /
 	),
 	1,
 	'warn: the built-in default gets one LOG line saying what "on" would make of it');
 is($node->safe_psql('postgres', 'SHOW ssl_ciphers'), 'HIGH:MEDIUM:+3DES:!aNULL',
 	'warn: the built-in default stays as it is');
-is(s_client('ECDHE-RSA-AES128-GCM-SHA256'), 'ECDHE-RSA-AES128-GCM-SHA256',
+is(s_client($node, 'ECDHE-RSA-AES128-GCM-SHA256'), 'ECDHE-RSA-AES128-GCM-SHA256',
 	'warn: at the built-in default ECDHE negotiates, as without sslinfo_ext');
 like(
 	$log,

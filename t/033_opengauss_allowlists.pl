@@ -26,34 +26,12 @@ my %outside = (
 	'openGauss 2.1' => [qw(ECDHE-RSA-CHACHA20-POLY1305 AES128-GCM-SHA256 ECDHE-RSA-AES128-SHA256 DHE-RSA-CHACHA20-POLY1305)],
 	'openGauss 3.0+' => [qw(DHE-RSA-AES128-CCM DHE-RSA-AES256-CCM ECDHE-RSA-CHACHA20-POLY1305 AES256-GCM-SHA384)],);
 
-my $doc = slurp_file(dirname_of_test() . '/../doc/cipher-policy.md');
-
-sub dirname_of_test
-{
-	my $dir = __FILE__;
-	$dir =~ s{/[^/]*$}{};
-	return $dir;
-}
+my $doc = slurp('doc/cipher-policy.md');
 
 my $node = new_tls_node('og', preload => 1,
 	extra_conf => "ssl_max_protocol_version = 'TLSv1.2'\nssl_ciphers = 'ALL'");
 my $pgdata = $node->data_dir;
-command_ok(
-	[
-		'openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
-		'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-		'-subj', '/CN=localhost', '-keyout', "$pgdata/server_ec.key",
-		'-out', "$pgdata/server_ec.crt"
-	],
-	'EC server certificate generated');
-chmod(0600, "$pgdata/server_ec.key");
-
-# One TLS 1.2 handshake offering $ciphers: the suite negotiated (or undef)
-sub s_client
-{
-	my ($ciphers) = @_;
-	return (s_client_handshake($node, '-tls1_2', '-cipher', $ciphers))[0];
-}
+ec_server_cert($node);
 
 foreach my $rule (sort keys %rules)
 {
@@ -72,11 +50,11 @@ foreach my $rule (sort keys %rules)
 	is($node->safe_psql('postgres', 'SHOW ssl_ciphers'), $value, "$rule: ALL stands for exactly these suites");
 	foreach my $suite (grep { !/ECDSA/ } @suites)
 	{
-		is(s_client($suite), $suite, "$rule, RSA certificate: $suite negotiates");
+		is(s_client($node, $suite), $suite, "$rule, RSA certificate: $suite negotiates");
 	}
 	foreach my $suite (@{ $outside{$rule} })
 	{
-		is(s_client($suite), undef, "$rule: $suite is refused");
+		is(s_client($node, $suite), undef, "$rule: $suite is refused");
 	}
 	my ($rc, $out, $err) = $node->psql('postgres',
 		"ALTER SYSTEM SET ssl_ciphers = '$outside{$rule}[0]'");
@@ -94,9 +72,9 @@ foreach my $rule (sort keys %rules)
 	$node->start;
 	foreach my $suite (grep { /ECDSA/ } @suites)
 	{
-		is(s_client($suite), $suite, "$rule, EC certificate: $suite negotiates");
+		is(s_client($node, $suite), $suite, "$rule, EC certificate: $suite negotiates");
 	}
-	is(s_client('ECDHE-ECDSA-CHACHA20-POLY1305'), undef, "$rule, EC certificate: ECDHE-ECDSA-CHACHA20-POLY1305 is refused");
+	is(s_client($node, 'ECDHE-ECDSA-CHACHA20-POLY1305'), undef, "$rule, EC certificate: ECDHE-ECDSA-CHACHA20-POLY1305 is refused");
 	$node->stop;
 }
 

@@ -322,10 +322,16 @@ is($rows->{huge_default}{truncated}, JSON::PP::true, 'default max_dn_bytes: flag
 my ($free_during) = split /\|/, $node->safe_psql('postgres', $pool_free_sql);
 cmp_ok($free_during, '<', (split /\|/, $pool_before)[0],
 	'the text beyond the slot lives in pool chunks');
+my $huge_pid = $node->safe_psql('postgres',
+	q{SELECT pid FROM pg_stat_ssl_ext WHERE application_name = 'huge_default'});
 close_session($huge);
-$node->poll_query_until('postgres', $pool_free_sql, $pool_before)
-  or die "pool chunks not given back";
-pass('pool chunks given back when the session exits');
+# the backend gives its chunks back as it exits (on_shmem_exit): wait
+# until its process is gone, then look
+my $deadline = time + $PostgreSQL::Test::Utils::timeout_default;
+select(undef, undef, undef, 0.1) while kill(0, $huge_pid) && time < $deadline;
+die "the backend of huge_default did not exit" if kill(0, $huge_pid);
+is($node->safe_psql('postgres', $pool_free_sql), $pool_before,
+	'pool chunks given back when the session exits');
 
 # the limits bound values, not memory: slots do not grow with them.  A pool
 # of about 6,000 bytes in all: room for one 4 kB DN beyond its slot, not two.

@@ -90,7 +90,7 @@ is($rows[0][1], $dn, 'SQL_ASCII reader: the DN as UTF-8, unchanged');
 is($rows[1][2], $san, 'SQL_ASCII reader: the SANs as UTF-8, unchanged');
 
 # The exporter's queries, as its pg_monitor role, in both databases
-my $yml = slurp_file(dirname(__FILE__) . '/../monitoring/postgres_exporter.yml');
+my $yml = slurp('monitoring/postgres_exporter.yml');
 my @queries;
 while ($yml =~ /^(\w+):\n(?:(?!\w).*\n)*?\s+query: \|\n((?:    .*\n|\s*\n)+)/mg)
 {

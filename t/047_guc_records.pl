@@ -42,7 +42,7 @@ ok($boot ne '' && $boot ne '<null>', "pg_settings shows a boot value for ssl_cip
 is($source, 'default', 'ssl_ciphers comes from the default');
 is($value, $allowlist, 'the default was taken as "ALL": the allowlist is in force');
 like(slurp_file($node->logfile),
-	qr/LOG:  ssl_ciphers is at PostgreSQL's built-in default "\Q$boot\E", which sslinfo_ext takes as "ALL"/,
+	qr/LOG:  parameter "ssl_ciphers" is at PostgreSQL's built-in default "\Q$boot\E"\n.*DETAIL:  The cipher policy takes it as "ALL"/,
 	'the start-up LOG quotes the boot value the record holds');
 
 # --- the check hook on ssl_ciphers is the policy's ---
@@ -63,7 +63,7 @@ if ($has_tls13_setting)
 	is($tvalue, $tls13_allowlist,
 		'18+: its default was taken as the TLS 1.3 allowlist');
 	like(slurp_file($node->logfile),
-		qr/LOG:  ssl_tls13_ciphers is at PostgreSQL's built-in default "\Q$tboot\E"/,
+		qr/LOG:  parameter "ssl_tls13_ciphers" is at PostgreSQL's built-in default "\Q$tboot\E"/,
 		'18+: the start-up LOG quotes its boot value');
 	($rc, $out, $err) = $node->psql('postgres',
 		"ALTER SYSTEM SET ssl_tls13_ciphers = 'TLS_AES_128_CCM_8_SHA256'");
@@ -74,7 +74,7 @@ if ($has_tls13_setting)
 else
 {
 	is($tls13_rows, '0', 'before 18: there is no ssl_tls13_ciphers to patch');
-	unlike(slurp_file($node->logfile), qr/LOG:  ssl_tls13_ciphers is at/,
+	unlike(slurp_file($node->logfile), qr/LOG:  parameter "ssl_tls13_ciphers" is at/,
 		'before 18: no default of ssl_tls13_ciphers is taken over');
 }
 
@@ -106,7 +106,7 @@ $node->poll_query_until('postgres', 'SHOW ssl_ciphers', $allowlist)
 # (the postmaster logs it while it rebuilds the SSL context, before it
 # forks the backend that shows the new value)
 like(log_since($node, $offset),
-	qr/LOG:  ssl_ciphers is back at PostgreSQL's built-in default, which sslinfo_ext takes as "ALL"/,
+	qr/LOG:  parameter "ssl_ciphers" is back at PostgreSQL's built-in default\n.*DETAIL:  The cipher policy takes it as "ALL"/,
 	'at reload the record\'s source is read: back at the built-in default');
 is((split /\|/, setting_row('ssl_ciphers'), 3)[1], 'default',
 	'pg_settings agrees: the source is the default');

@@ -97,16 +97,6 @@ is($out, "ca|$fp_ca|t\nserver|$fp_server|t",
 
 # --- ssl_crl_status ---------------------------------------------------------
 
-sub set_and_reload
-{
-	my ($setting, $value) = @_;
-	$node->safe_psql('postgres', "ALTER SYSTEM SET $setting = '$value'");
-	$node->reload;
-	$node->poll_query_until('postgres',
-		"SELECT current_setting('$setting') = '$value'")
-	  or die "$setting = '$value' not applied";
-}
-
 my $crl_sql = q{SELECT source, issuer, last_update < now(), next_update > now(),
   revoked_count, stale FROM ssl_crl_status()};
 
@@ -115,7 +105,7 @@ is($node->safe_psql('postgres', $crl_sql),
 	'ssl_crl_file: one row, one revoked certificate, not stale');
 
 # A relative path is relative to the data directory, as for the server.
-set_and_reload('ssl_crl_file', 'root.crl');
+set_and_reload($node, 'ssl_crl_file', 'root.crl');
 is($node->safe_psql('postgres', 'SELECT source, stale FROM ssl_crl_status()'),
 	'root.crl|f', 'a relative ssl_crl_file is read from the data directory');
 
@@ -128,7 +118,7 @@ copy("$certdir/root.crl", "$crldir/root.crl") or die $!;
 copy("$certdir/root-stale.crl", "$crldir/stale.crl") or die $!;
 symlink("root.crl", "$crldir/0a1b2c3d.r0") or die $!;
 PostgreSQL::Test::Utils::append_to_file("$crldir/.notes", "not a CRL\n");
-set_and_reload('ssl_crl_dir', $crldir);
+set_and_reload($node, 'ssl_crl_dir', $crldir);
 is( $node->safe_psql('postgres',
 		'SELECT source, stale, next_update < now() FROM ssl_crl_status()'),
 	"root.crl|f|f\n$crldir/root.crl|f|f\n$crldir/stale.crl|t|t",
@@ -159,17 +149,26 @@ like(
 	'a corrupt PEM CRL: F0000 naming the file');
 unlink("$crldir/broken.crl");
 
-set_and_reload('ssl_ca_file', 'no-such-ca.crt');
+set_and_reload($node, 'ssl_ca_file', 'no-such-ca.crt');
 like(
 	error_of('SELECT * FROM ssl_server_certificates()'),
 	qr/ERROR:  58P01: could not read file "no-such-ca.crt" configured in ssl_ca_file: No such file or directory/,
 	'a missing ssl_ca_file: 58P01 naming the file');
 
-PostgreSQL::Test::Utils::append_to_file("$pgdata/empty.crt", "");
-set_and_reload('ssl_ca_file', 'empty.crt');
-like(
-	error_of('SELECT * FROM ssl_server_certificates()'),
-	qr/ERROR:  F0000: invalid file "empty.crt" configured in ssl_ca_file\n.*DETAIL:  The file "empty.crt" could not be used: no certificate found\./s,
+# $setting set to a file of $content: ssl_server_certificates() fails with
+# F0000, no certificate found
+sub no_certificate_in
+{
+	my ($setting, $file, $content, $name) = @_;
+	PostgreSQL::Test::Utils::append_to_file("$pgdata/$file", $content);
+	set_and_reload($node, $setting, $file);
+	like(
+		error_of('SELECT * FROM ssl_server_certificates()'),
+		qr/ERROR:  F0000: invalid file "\Q$file\E" configured in $setting\n.*DETAIL:  The file "\Q$file\E" could not be used: no certificate found\./s,
+		$name);
+}
+
+no_certificate_in('ssl_ca_file', 'empty.crt', '',
 	'an empty ssl_ca_file: F0000, no certificate found');
 
 chmod(0000, "$pgdata/root.crl");
@@ -183,11 +182,7 @@ SKIP:
 }
 chmod(0644, "$pgdata/root.crl");
 
-PostgreSQL::Test::Utils::append_to_file("$pgdata/garbage.crt", "garbage\n");
-set_and_reload('ssl_cert_file', 'garbage.crt');
-like(
-	error_of('SELECT * FROM ssl_server_certificates()'),
-	qr/ERROR:  F0000: invalid file "garbage.crt" configured in ssl_cert_file\n.*DETAIL:  The file "garbage.crt" could not be used: no certificate found\./s,
+no_certificate_in('ssl_cert_file', 'garbage.crt', "garbage\n",
 	'a malformed ssl_cert_file: F0000, no certificate found');
 
 is($node->safe_psql('postgres', 'SELECT 1'), '1', 'the server is still up');

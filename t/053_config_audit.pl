@@ -123,7 +123,14 @@ sub check_audit
 
 write_hba($hardened_hba);
 reconfigure('', 'SELECT true');
-check_audit('hardened', {});
+# (one certificate, one CA certificate and one CRL: the singular wordings)
+check_audit(
+	'hardened',
+	{
+		server_cert_expiry => [ 'ok', qr/^1 certificate in ssl_cert_file: "\/O=sslinfo_ext test\/CN=localhost", valid until / ],
+		ca_configured => [ 'ok', qr/^ssl_ca_file ".*ca\.crt" holds 1 CA certificate\.$/ ],
+		crl_configured => [ 'ok', qr/^1 CRL configured; its next update is due at .* \(".*root\.crl"\)\.$/ ],
+	});
 
 # --- weak configuration A -----------------------------------------------------
 
@@ -164,9 +171,9 @@ my $rows = check_audit(
 		crl_configured => [ 'warning', qr/Neither ssl_crl_file nor ssl_crl_dir is set/ ],
 		cipher_policy => [ 'error', qr/HIGH:MEDIUM:\+3DES:!aNULL/ ],
 		min_protocol => [ 'error', qr/'TLSv1'/ ],
-		hba_non_tls_remote => [ 'warning', qr/^2 pg_hba.conf rule\(s\) admit remote TCP clients without TLS: ${hba_at}line 3 \(host all all 0\.0\.0\.0\/0 md5\); ${hba_at}line 4 \(hostnossl all all ::\/0 trust\)\.$/ ],
-		hba_weak_auth => [ 'error', qr/^2 pg_hba.conf rule\(s\) .*line 3 .*line 4 / ],
-		hba_no_client_cert => [ 'warning', qr/^1 hostssl rule\(s\) .*line 5 \(hostssl all all 10\.0\.0\.0\/8 scram-sha-256\)\.$/ ],
+		hba_non_tls_remote => [ 'warning', qr/^2 pg_hba.conf rules admit remote TCP clients without TLS: ${hba_at}line 3 \(host all all 0\.0\.0\.0\/0 md5\); ${hba_at}line 4 \(hostnossl all all ::\/0 trust\)\.$/ ],
+		hba_weak_auth => [ 'error', qr/^2 pg_hba.conf rules let remote clients in with trust, password or md5: .*line 3 .*line 4 / ],
+		hba_no_client_cert => [ 'warning', qr/^1 hostssl rule does not verify a client certificate: .*line 5 \(hostssl all all 10\.0\.0\.0\/8 scram-sha-256\)\.$/ ],
 		password_encryption => [ 'error', qr/'md5'/ ],
 		require_ssl => [ 'warning', qr/require_ssl is off/ ],
 	});
@@ -178,6 +185,10 @@ $node->poll_query_until('postgres',
 	q{SELECT count(*) = 2 FROM pg_hba_file_rules});
 ($rows) = audit();
 is($rows->{hba_weak_auth}[0], 'warning', 'hba_weak_auth: md5 only is a warning');
+like($rows->{hba_weak_auth}[1], qr/^1 pg_hba.conf rule lets remote clients in with trust, password or md5: .*line 2 /,
+	'hba_weak_auth: one rule, in the singular');
+like($rows->{hba_non_tls_remote}[1], qr/^1 pg_hba.conf rule admits remote TCP clients without TLS: .*line 2 /,
+	'hba_non_tls_remote: one rule, in the singular');
 
 # --- weak configuration B -----------------------------------------------------
 
@@ -212,7 +223,7 @@ check_audit(
 		tls13_bypass => $node->pg_version >= 18
 		? [ 'ok', qr/TLS 1\.3 sessions are held to the cipher policy too/ ]
 		: [ 'warning', qr/allows TLS 1.3/ ],
-		hba_non_tls_remote => [ 'warning', qr/^2 pg_hba.conf rule/ ],
+		hba_non_tls_remote => [ 'warning', qr/^2 pg_hba.conf rules admit / ],
 		hba_weak_auth => [ 'error' ],
 		# with ssl off, PostgreSQL marks hostssl lines as errors
 		hba_no_client_cert => [ 'ok', qr/Lines with errors were not checked \(${hba_at}line 5: hostssl record cannot match because SSL is disabled; ${hba_at}line 6: .*\)\.$/ ],

@@ -124,24 +124,15 @@ is( $node->safe_psql('postgres',
 
 # ---- the cipher policy holds for every host's context ---------------------------
 
-# One TLS 1.2 handshake for host $servername offering $cipher: the suite
-# negotiated (or undef) and the CN of the certificate the server presented
-sub s_client
-{
-	my ($servername, $cipher) = @_;
-	my ($got, $out) = s_client_handshake($node, '-servername', $servername,
-		'-tls1_2', '-cipher', $cipher);
-	my ($subject) = $out =~ /^subject=.*CN\s*=\s*([^,\n]+)/m;
-	return ($got, $subject // '');
-}
-
 foreach my $name (sort keys %fp)
 {
-	my ($cipher, $subject) = s_client($name, 'DHE-RSA-AES128-GCM-SHA256');
+	my ($cipher, $out) = s_client_handshake($node, '-servername', $name,
+		'-tls1_2', '-cipher', 'DHE-RSA-AES128-GCM-SHA256');
+	my ($subject) = $out =~ /^subject=.*CN\s*=\s*([^,\n]+)/m;
 	is($cipher, 'DHE-RSA-AES128-GCM-SHA256', "$name: an allowed suite negotiates");
 	is($subject, $name, "$name: with that host's certificate");
-	($cipher) = s_client($name, 'ECDHE-RSA-AES128-GCM-SHA256');
-	is($cipher, undef, "$name: a suite outside the policy is refused in that host's context too");
+	is(s_client($node, 'ECDHE-RSA-AES128-GCM-SHA256', '-servername', $name), undef,
+		"$name: a suite outside the policy is refused in that host's context too");
 }
 
 # ---- alarms: login -----------------------------------------------------------------
@@ -180,7 +171,7 @@ like(audit_sni(),
 
 # ---- the monitoring query ----------------------------------------------------------
 
-my $yml = slurp_file(dirname_of_test() . '/../monitoring/postgres_exporter.yml');
+my $yml = slurp('monitoring/postgres_exporter.yml');
 my ($query) = $yml =~ /sslinfo_ext_server_cert:\n  master: true\n  query: \|\n((?:    .*\n)+)/;
 ok(defined $query, 'the server certificate query of monitoring/postgres_exporter.yml');
 open($hosts, '>', "$pgdata/pg_hosts.conf") or die $!;
@@ -189,12 +180,5 @@ print $hosts "b.example.test $pgdata/b.example.test.crt $pgdata/b.example.test.k
 close($hosts);
 my $rows = $node->safe_psql('postgres', "SELECT sni_host || ' ' || role FROM ($query) AS q WHERE sni_host <> '' ORDER BY 1");
 is($rows, "a.example.test ca\na.example.test server\nb.example.test ca\nb.example.test server", 'the exporters\' query labels each entry\'s certificate with sni_host');
-
-sub dirname_of_test
-{
-	my $dir = __FILE__;
-	$dir =~ s{/[^/]*$}{};
-	return $dir;
-}
 
 done_testing();

@@ -22,23 +22,6 @@ my $setting = $v18 ? 'ssl_groups' : 'ssl_ecdh_curve';
 # Does the OpenSSL the server runs on have ML-KEM hybrids (3.5+)?
 my $hybrids = `openssl list -kem-algorithms 2>/dev/null` =~ /X25519MLKEM768/;
 
-sub audit_row
-{
-	my ($check) = @_;
-	my $row = $node->safe_psql('postgres',
-		"SELECT status || '|' || detail || '|' || coalesce(hint, '') FROM ssl_config_audit() WHERE check_name = '$check'");
-	return split /\|/, $row, 3;
-}
-
-sub set_and_reload
-{
-	my ($name, $value) = @_;
-	$node->safe_psql('postgres', "ALTER SYSTEM SET $name = '$value'");
-	$node->reload;
-	$node->poll_query_until('postgres', "SELECT current_setting('$name') = '$value'")
-	  or die "$name did not become $value";
-}
-
 sub tls_group
 {
 	my ($rc, $out, $err) = psql_tls($node,
@@ -48,7 +31,7 @@ sub tls_group
 
 # ---- the default ------------------------------------------------------------------
 
-my ($status, $detail, $hint) = audit_row('key_exchange_groups');
+my ($status, $detail, $hint) = audit_row($node, 'key_exchange_groups');
 note("default: $status | $detail");
 is($status, 'ok', "default $setting: ok");
 if ($v18)
@@ -78,8 +61,8 @@ is($hint, '', 'ok: no hint');
 # ---- a group below 128-bit security, negotiated -------------------------------------
 
 my $weak = $v18 ? 'X25519:ffdhe2048' : 'secp224r1';
-set_and_reload($setting, $weak);
-($status, $detail, $hint) = audit_row('key_exchange_groups');
+set_and_reload($node, $setting, $weak);
+($status, $detail, $hint) = audit_row($node, 'key_exchange_groups');
 note("weak: $status | $detail | $hint");
 is($status, 'error', "$setting = '$weak': error");
 like($detail, $v18 ? qr/"ffdhe2048" gives 112-bit security, below 128/ : qr/"secp224r1" gives 112-bit security, below 128/,
@@ -91,15 +74,15 @@ like($hint, qr/List only groups OpenSSL knows that give 128-bit security or more
 
 if ($v18)
 {
-	set_and_reload('ssl_groups', 'X25519:no_such_group');
-	($status, $detail) = audit_row('key_exchange_groups');
+	set_and_reload($node, 'ssl_groups', 'X25519:no_such_group');
+	($status, $detail) = audit_row($node, 'key_exchange_groups');
 	is($status, 'error', 'an unknown group: error');
 	like($detail, qr/"no_such_group" is not a group OpenSSL knows/, '... naming it');
 
 	if ($hybrids)
 	{
-		set_and_reload('ssl_groups', '?no_such_group:X25519MLKEM768:X25519:prime256v1');
-		($status, $detail) = audit_row('key_exchange_groups');
+		set_and_reload($node, 'ssl_groups', '?no_such_group:X25519MLKEM768:X25519:prime256v1');
+		($status, $detail) = audit_row($node, 'key_exchange_groups');
 		note("hybrid: $status | $detail");
 		is($status, 'ok', 'OpenSSL 3.5 syntax: "?" marks a group to ignore when unknown');
 		like($detail, qr/"\?no_such_group" is not known to OpenSSL here and is ignored\./, '... noted');
@@ -115,7 +98,7 @@ $node->reload;
 
 # ---- server_cipher_order -----------------------------------------------------------
 
-($status, $detail) = audit_row('server_cipher_order');
+($status, $detail) = audit_row($node, 'server_cipher_order');
 note("order: $status | $detail");
 is($status, 'ok', 'ssl_prefer_server_ciphers = on: ok');
 if ($node->pg_version >= 17)
@@ -127,8 +110,8 @@ else
 {
 	unlike($detail, qr/Direct TLS/, 'before 17: no word of direct negotiation');
 }
-set_and_reload('ssl_prefer_server_ciphers', 'off');
-($status, $detail, $hint) = audit_row('server_cipher_order');
+set_and_reload($node, 'ssl_prefer_server_ciphers', 'off');
+($status, $detail, $hint) = audit_row($node, 'server_cipher_order');
 is($status, 'warning', 'ssl_prefer_server_ciphers = off: warning');
 like($hint, qr/Set ssl_prefer_server_ciphers = on/, '... with a hint');
 

@@ -13,15 +13,9 @@ use File::Basename qw(dirname);
 use JSON::PP;
 use Test::More;
 
-my $top = abs_path(dirname(__FILE__) . '/..');
+use SslinfoExtTest;
 
-sub slurp
-{
-	my ($path) = @_;
-	open(my $fh, '<:raw', "$top/$path") or die "cannot read $path: $!";
-	local $/;
-	return scalar <$fh>;
-}
+my $top = abs_path(dirname(__FILE__) . '/..');
 
 # ---- META.json against the spec ----
 
@@ -134,8 +128,10 @@ if (exists $meta->{prereqs})
 		}
 	}
 	is_deeply(\@bad, [], 'prereqs: phases, relationships and version ranges as the spec defines');
-	is($prereqs->{runtime}{requires}{PostgreSQL}, '14.0.0',
-		'prereqs: PostgreSQL 14 or later at run time');
+	is($prereqs->{runtime}{requires}{PostgreSQL}, '15.0.0',
+		'prereqs: PostgreSQL 15 or later at run time');
+	is(slurp('debian/pgversions'), "15+\n",
+		'debian/pgversions: the same oldest major as META.json');
 }
 ok(!exists $meta->{release_status}
 	  || $meta->{release_status} =~ /^(stable|testing|unstable)$/,

@@ -14,15 +14,9 @@ use File::Basename qw(dirname);
 use IPC::Run;
 use Test::More;
 
-my $top = abs_path(dirname(__FILE__) . '/..');
+use SslinfoExtTest;
 
-sub slurp
-{
-	my ($path) = @_;
-	open(my $fh, '<:raw', "$top/$path") or die "cannot read $path: $!";
-	local $/;
-	return scalar <$fh>;
-}
+my $top = abs_path(dirname(__FILE__) . '/..');
 
 my $alerts = slurp('monitoring/alerts.yml');
 my @rules = $alerts =~ /^\s*- alert: (\w+)$/mg;

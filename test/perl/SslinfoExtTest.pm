@@ -60,7 +60,8 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(certdir cert_fingerprint new_tls_node connstr psql_tls
-  s_client_handshake log_since count_matches);
+  s_client_handshake s_client ec_server_cert audit_row set_and_reload
+  log_since count_matches slurp);
 
 # test/perl -> test/tls-cluster, and the source tree's build/certs
 my $test_dir     = abs_path(dirname(__FILE__) . '/..');
@@ -332,6 +333,96 @@ sub s_client_handshake
 
 =pod
 
+=item s_client($node, $ciphers, @options)
+
+One TLS 1.2 handshake (s_client_handshake()) offering only C<$ciphers>
+(an OpenSSL cipher string, C<:>-separated), with C<@options> added (say
+C<-servername HOST>).  Returns the suite negotiated, undef if the
+handshake failed: one value, also in list context (C<is(s_client(...),
+...)>).
+
+=cut
+
+sub s_client
+{
+	my ($node, $ciphers, @options) = @_;
+	my ($cipher) =
+	  s_client_handshake($node, '-tls1_2', '-cipher', $ciphers, @options);
+	return $cipher;
+}
+
+=pod
+
+=item ec_server_cert($node)
+
+Writes a self-signed EC (P-256) certificate for C<localhost>, valid for two
+days, to F<server_ec.crt> in C<$node>'s data directory and its key to
+F<server_ec.key> (mode 0600).  The generation is one test.
+
+=cut
+
+sub ec_server_cert
+{
+	my ($node) = @_;
+	my $pgdata = $node->data_dir;
+	command_ok(
+		[
+			'openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
+			'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+			'-subj', '/CN=localhost', '-keyout', "$pgdata/server_ec.key",
+			'-out', "$pgdata/server_ec.crt"
+		],
+		'EC server certificate generated');
+	chmod(0600, "$pgdata/server_ec.key");
+	return;
+}
+
+=pod
+
+=item audit_row($node, $check)
+
+The row of C<ssl_config_audit()> named C<$check>, read as a superuser: in
+list context (status, detail, hint), the hint C<''> when NULL; in scalar
+context C<"status detail"> (write C<scalar audit_row(...)> inside C<is>
+and C<like>, whose arguments are a list).
+
+=cut
+
+sub audit_row
+{
+	my ($node, $check) = @_;
+	# fields joined by the unit separator, which no detail contains
+	my $row = $node->safe_psql('postgres',
+		"SELECT concat_ws(chr(31), status, detail, coalesce(hint, '')) "
+		  . "FROM ssl_config_audit() WHERE check_name = '$check'");
+	my ($status, $detail, $hint) = split /\x1f/, $row, 3;
+	return wantarray ? ($status, $detail, $hint) : "$status $detail";
+}
+
+=pod
+
+=item set_and_reload($node, $setting, $value[, $expected])
+
+C<ALTER SYSTEM SET $setting = '$value'>, reload, and wait until a new
+session sees C<$expected> (default C<$value>) as the setting's value; dies
+if it does not.
+
+=cut
+
+sub set_and_reload
+{
+	my ($node, $setting, $value, $expected) = @_;
+	$expected //= $value;
+	$node->safe_psql('postgres', "ALTER SYSTEM SET $setting = '$value'");
+	$node->reload;
+	$node->poll_query_until('postgres',
+		"SELECT current_setting('$setting') = '$expected'")
+	  or die "$setting did not become '$expected'";
+	return;
+}
+
+=pod
+
 =item log_since($node, $offset)
 
 The server log of C<$node> from byte C<$offset> on (C<-s $node-E<gt>logfile>
@@ -354,6 +445,25 @@ sub count_matches
 	my ($text, $re) = @_;
 	my $n = () = $text =~ /$re/g;
 	return $n;
+}
+
+=pod
+
+=item slurp($path)
+
+The bytes of the file C<$path>, relative to the top of the source tree
+(C<slurp('META.json')>; PostgreSQL::Test::Utils' C<slurp_file> takes a
+path as it is).  Dies if it cannot be read.
+
+=cut
+
+sub slurp
+{
+	my ($path) = @_;
+	open(my $fh, '<:raw', "$test_dir/../$path")
+	  or croak "cannot read $path: $!";
+	local $/;
+	return scalar <$fh>;
 }
 
 =pod

@@ -18,6 +18,7 @@ OBJS = \
 	src/require_ssl.o \
 	src/server_settings.o \
 	src/session_registry.o \
+	src/session_view.o \
 	src/sni_hosts.o \
 	src/sql_datums.o \
 	src/tls_audit.o \

@@ -12,6 +12,7 @@ MODULE_big = sslinfo_ext
 OBJS = \
 	sslinfo_ext.o \
 	src/cert_lifecycle.o \
+	src/cipher_catalog.o \
 	src/cipher_policy.o \
 	src/cipher_policy_parse.o \
 	src/guc_records.o \

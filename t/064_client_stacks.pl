@@ -42,7 +42,7 @@ sub each_stack
 		{
 			skip($missing{$stack}, 1) if defined $missing{$stack};
 			my $r = client_connect($node, $stack);
-			note("$phase, $stack: "
+			note("$phase, $stack ($r->{seconds} s): "
 				  . ($r->{ok} ? "$r->{version} $r->{cipher}" : "refused: $r->{error}"));
 			$check->($stack, $r);
 		}

@@ -56,6 +56,7 @@ use File::Copy qw(copy);
 use File::Path qw(make_path);
 use File::Spec;
 use IPC::Run;
+use Time::HiRes ();
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 
@@ -391,7 +392,8 @@ server certificate against the test root CA (C<verify-full>), and
 C<SELECT version, cipher, current_user FROM pg_stat_ssl WHERE pid =
 pg_backend_pid()>.  Returns a hash reference: C<ok> (1 or 0), C<version>,
 C<cipher>, C<user> (when C<ok>), C<error> (the client's error text, when
-not), C<output> (all the probe printed, stdout then stderr).  Options:
+not), C<output> (all the probe printed, stdout then stderr), C<seconds>
+(how long the probe ran, start-up included).  Options:
 
 =over
 
@@ -599,11 +601,15 @@ sub client_connect
 	croak $missing if defined $missing;
 	my $cmd = _client_command($node, $stack, %opts);
 	my ($out, $err) = ('', '');
+	my $start = Time::HiRes::time();
 	# the probes print one line and exit 0 whether or not they connected;
 	# psql exits non-zero on failure and says why on stderr
 	my $rc = IPC::Run::run($cmd, '<', \'', '>', \$out, '2>', \$err,
 		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
-	my %r = (ok => 0, output => $out . $err);
+	my %r = (
+		ok      => 0,
+		output  => $out . $err,
+		seconds => sprintf('%.2f', Time::HiRes::time() - $start));
 	chomp(my $line = $out);
 	$line =~ s/\r//g;
 	if ($stack =~ /^libpq/)

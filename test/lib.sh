@@ -288,7 +288,7 @@ install_node_probe()
 
 ensure_client_stacks()
 {
-	local start=$SECONDS rc=0
+	local start=$SECONDS t rc=0 times=
 	local -a wanted=("${CLIENT_STACK_PACKAGES[@]}") missing=()
 	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 		wanted+=(nodejs npm)
@@ -308,15 +308,20 @@ ensure_client_stacks()
 			say "client stacks: could not install ${missing[*]}; their tests skip"
 			return 1
 		fi
+		times+=" apt $((SECONDS - start)) s,"
 	fi
 	mkdir -p "$CLIENTS_DIR"
 	if command -v go >/dev/null; then
+		t=$SECONDS
 		build_go_probe || { say "client stacks: building the Go probe failed; its test skips"; rc=1; }
+		times+=" Go probe $((SECONDS - t)) s,"
 	fi
 	if command -v npm >/dev/null; then
+		t=$SECONDS
 		install_node_probe || { say "client stacks: npm ci of node-postgres failed; its tests skip"; rc=1; }
+		times+=" npm $((SECONDS - t)) s,"
 	fi
-	say "client stacks ready in $CLIENTS_DIR ($((SECONDS - start)) s): $(java -version 2>&1 | head -n 1),"\
+	say "client stacks ready in $CLIENTS_DIR ($((SECONDS - start)) s:${times%,}): $(java -version 2>&1 | head -n 1),"\
 " $(go version 2>/dev/null | cut -d' ' -f3), lib/pq $(dpkg-query -W -f='${Version}' golang-github-lib-pq-dev 2>/dev/null),"\
 " pgjdbc $(dpkg-query -W -f='${Version}' libpostgresql-jdbc-java 2>/dev/null), node $(node --version 2>/dev/null)"
 	return "$rc"

@@ -3,7 +3,8 @@
 # lib/pq on Go's crypto/tls, node-postgres on Node's OpenSSL, and
 # node-postgres with a ciphers list of two ECDHE suites.  Covers: every
 # stack connecting over TLS 1.3 while the server allows it (the TLS 1.2
-# ceiling: a DHE suite), then the seed's rule (the four DHE suites of the
+# ceiling: a DHE suite); the seed's rule written with ":" separators,
+# refused by the policy; then the seed's rule (the four DHE suites of the
 # cipher policy, ssl_max_protocol_version = 'TLSv1.2') after a reload:
 # libpq, pgjdbc and node-postgres get in with TLS 1.2 and a DHE suite, Go
 # and the ECDHE-only node-postgres are refused with "no shared cipher" in
@@ -76,6 +77,16 @@ each_stack(
 	});
 
 # ---- the seed's rule ------------------------------------------------------------------
+
+# The seed's rule written as an OpenSSL cipher string, ':'-separated (as a
+# configuration made without the policy has it): the policy refuses it.
+my ($ret, $stdout, $stderr) = $node->psql('postgres',
+	"ALTER SYSTEM SET ssl_ciphers = '" . join(':', @four) . "'");
+isnt($ret, 0, "seed's rule with ':' separators: ALTER SYSTEM is refused by the policy");
+like(
+	$stderr,
+	qr/invalid entry 1 in parameter "ssl_ciphers".*uses ":" as a separator/s,
+	'... which names the separator');
 
 # With the policy on, ssl_ciphers takes suite names separated by ";" (or
 # ALL): the seed's "four DHE suites".

@@ -16,6 +16,11 @@
 #   run_in_root_unless_native  for a major this system does not carry, run
 #                      the calling script again inside its Debian root
 #                      (test/roots.sh) and exit with its status
+#   client_stacks_wanted  true when a selected TAP test uses the client
+#                      stacks of test/clients (calls client_connect)
+#   ensure_client_stacks  install them (Java, Go, Node.js packages; npm pg)
+#                      and build their probes into build/clients, or say
+#                      why not and return 1 (their tests then skip)
 #
 # Several work trees may run these at the same time: everything is under the
 # tree's own build/, /tmp names come from mktemp, ports from the shared port
@@ -31,6 +36,7 @@ BUILD="$TOP/build"
 PRIV_ROOT="$BUILD/install"
 PRIV_BINDIR="$PRIV_ROOT$SYS_PGLIB/bin"
 CERTDIR="$BUILD/certs"
+CLIENTS_DIR="$BUILD/clients"
 
 # The one list of Debian packages the tests and the demo need.
 REQUIRED_PACKAGES=(
@@ -47,6 +53,15 @@ REQUIRED_PACKAGES=(
 	prometheus	# promtool: checks monitoring/alerts.yml
 	gdb	# t/045: holds a reader between the status snapshot and the registry
 	strace	# t/054: how the server reads its key file
+)
+
+# The client stacks of test/clients (t/064_client_stacks.pl), installed only
+# when a selected test uses them (ensure_client_stacks).  Node.js and npm
+# are Debian's too (nodejs npm) where the system has no node and npm.
+# One entry per stack, installed (and failing) separately.
+CLIENT_STACK_PACKAGES=(
+	"default-jre-headless libpostgresql-jdbc-java"	# pgjdbc, run by Java's source launcher
+	"golang-go golang-github-lib-pq-dev"	# lib/pq, built offline into build/clients/go
 )
 
 is_root()
@@ -181,7 +196,8 @@ tree_for_server_user()
 }
 
 # The settings a run inside a root inherits from this one.
-ROOT_PASSED_VARS=(PG_MAJOR COPT SANITIZE PROVE_TESTS PROVE_FLAGS BENCH_ROUNDS BENCH_SECONDS)
+ROOT_PASSED_VARS=(PG_MAJOR COPT SANITIZE PROVE_TESTS PROVE_FLAGS BENCH_ROUNDS BENCH_SECONDS
+	SSLINFO_EXT_CLIENT_STACKS)
 
 run_in_root_unless_native()
 {
@@ -216,4 +232,107 @@ as_test_user()
 	else
 		env "${clean[@]}" "$@"
 	fi
+}
+
+# ---- client stacks (test/clients/README.md) --------------------------------
+
+# A selected TAP file calls client_connect, and SSLINFO_EXT_CLIENT_STACKS is
+# not "skip".
+client_stacks_wanted()
+{
+	[ "${SSLINFO_EXT_CLIENT_STACKS:-}" != skip ] || return 1
+	local -a tests
+	read -r -a tests <<<"${PROVE_TESTS:-$(echo t/*.pl)}"
+	[ ${#tests[@]} -gt 0 ] && grep -qs 'client_connect(' "${tests[@]}"
+}
+
+# lib/pq from Debian's Go source package, no module download (GOPROXY=off,
+# GOTOOLCHAIN=local); rebuilt when the sources, Go or lib/pq change.
+build_go_probe()
+{
+	local src="$TOP/test/clients/go" out="$CLIENTS_DIR/go" stamp tmp rc
+	stamp="$(cat "$src/go.mod" "$src/pgprobe.go" | sha256sum | cut -d' ' -f1) $(go version) $(dpkg-query -W -f='${Version}' golang-github-lib-pq-dev 2>/dev/null)"
+	if [ -x "$out/pgprobe" ] && [ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ]; then
+		return 0
+	fi
+	rm -rf "$out"
+	mkdir -p "$out/src"
+	cp "$src/go.mod" "$src/pgprobe.go" "$out/src/"
+	tmp="$(mktemp -d /tmp/sslinfo_ext-go.XXXXXX)"
+	(cd "$out/src" && env GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local GO111MODULE=on GOFLAGS=-mod=mod \
+		GOCACHE="$tmp/cache" GOPATH="$tmp/gopath" go build -o "$out/pgprobe" .)
+	rc=$?
+	rm -rf "$tmp"
+	[ "$rc" -eq 0 ] || return 1
+	echo "$stamp" >"$out/.stamp"
+}
+
+# npm's pg, exactly as test/clients/node/package-lock.json pins it
+# (npm ci), reinstalled when the lock file or Node.js change.
+install_node_probe()
+{
+	local src="$TOP/test/clients/node" out="$CLIENTS_DIR/node" stamp
+	stamp="$(cat "$src/package.json" "$src/package-lock.json" | sha256sum | cut -d' ' -f1) $(node --version)"
+	mkdir -p "$out"
+	cp "$src/pgprobe.js" "$out/"
+	if [ -f "$out/node_modules/pg/package.json" ] && [ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ]; then
+		return 0
+	fi
+	rm -rf "$out/node_modules" "$out/.stamp"
+	cp "$src/package.json" "$src/package-lock.json" "$out/"
+	# in a Debian root (test/roots.sh): the host's CA bundle, as the host's npm
+	local host_ca=/etc/ssl/sslinfo_ext-host-ca-certificates.crt
+	(cd "$out" && if [ -f "$host_ca" ]; then export NPM_CONFIG_CAFILE="$host_ca"; fi &&
+		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) || return 1
+	echo "$stamp" >"$out/.stamp"
+}
+
+ensure_client_stacks()
+{
+	local start=$SECONDS t rc=0 times="" group
+	local -a groups=("${CLIENT_STACK_PACKAGES[@]}") all missing=() pkgs
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+		groups+=("nodejs npm")
+	fi
+	if command -v dpkg-query >/dev/null; then
+		read -r -a all <<<"${groups[*]}"
+		mapfile -t missing < <(missing_packages "${all[@]}")
+	fi
+	if [ ${#missing[@]} -gt 0 ]; then
+		if ! is_root; then
+			say "client stacks: ${missing[*]} missing (sudo apt-get install -y ${missing[*]}); their tests skip"
+			return 1
+		fi
+		say "client stacks: installing ${missing[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update </dev/null >/dev/null || rc=1
+		# one stack's packages at a time: a suite without one stack's
+		# packages still gets the others
+		for group in "${groups[@]}"; do
+			read -r -a pkgs <<<"$group"
+			mapfile -t pkgs < <(missing_packages "${pkgs[@]}")
+			[ ${#pkgs[@]} -gt 0 ] || continue
+			apt-get install -y --no-install-recommends "${pkgs[@]}" </dev/null ||
+				{ say "client stacks: could not install ${pkgs[*]}; their tests skip"; rc=1; }
+		done
+		times+=" apt $((SECONDS - start)) s,"
+	fi
+	mkdir -p "$CLIENTS_DIR"
+	if command -v go >/dev/null; then
+		t=$SECONDS
+		build_go_probe || { say "client stacks: building the Go probe failed; its test skips"; rc=1; }
+		times+=" Go probe $((SECONDS - t)) s,"
+	fi
+	if command -v npm >/dev/null; then
+		t=$SECONDS
+		install_node_probe || { say "client stacks: npm ci of node-postgres failed; its tests skip"; rc=1; }
+		times+=" npm $((SECONDS - t)) s,"
+	fi
+	local versions
+	versions="$(java -version 2>&1 | head -n 1), $(go version 2>/dev/null | cut -d' ' -f3)"
+	versions+=", lib/pq $(dpkg-query -W -f='${Version}' golang-github-lib-pq-dev 2>/dev/null)"
+	versions+=", pgjdbc $(dpkg-query -W -f='${Version}' libpostgresql-jdbc-java 2>/dev/null)"
+	versions+=", node $(node --version 2>/dev/null)"
+	say "client stacks ready in $CLIENTS_DIR ($((SECONDS - start)) s:${times%,}): $versions"
+	return "$rc"
 }

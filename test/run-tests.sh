@@ -9,8 +9,10 @@
 #
 # Environment: PG_MAJOR (default 15), COPT (extra compiler flags),
 # PROVE_TESTS (TAP files to run instead of t/*.pl), PROVE_FLAGS (extra
-# prove options, e.g. -v).  As root, everything after the build runs as the
-# OS user postgres (see test/README.md).
+# prove options, e.g. -v), SSLINFO_EXT_CLIENT_STACKS=skip (do not install
+# the client stacks of test/clients even when a selected test uses them).
+# As root, everything after the build runs as the OS user postgres (see
+# test/README.md).
 
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -113,6 +115,7 @@ run_tap()
 		PG_REGRESS="$PRIV_PGXS/src/test/regress/pg_regress" \
 		PG_TEST_PORT_DIR="$PORT_LOCK_DIR" \
 		SSLINFO_EXT_CERTDIR="$CERTDIR" \
+		SSLINFO_EXT_CLIENTDIR="$CLIENTS_DIR" \
 		prove -I "$SYS_PGLIB/lib/pgxs/src/test/perl" -I test/perl \
 		${PROVE_FLAGS:-} "${tests[@]}" 2>&1 | tee build/tap/prove.log
 	count_tap build/tap/prove.log "${PIPESTATUS[0]}"
@@ -197,6 +200,10 @@ build_extension || setup_failed "build failed"
 private_install || setup_failed "installing into $PRIV_ROOT failed"
 sanitize_prepare_install || setup_failed "preparing the private install for SANITIZE=1 failed"
 make_certs || setup_failed "certificate generation failed"
+# Java, Go and Node.js only for a run whose tests use them
+if client_stacks_wanted; then
+	ensure_client_stacks || say "client stacks incomplete: the tests skip what is missing"
+fi
 
 if is_root; then
 	tree="$(tree_for_server_user)" || setup_failed "cannot prepare a tree for the postgres user"

@@ -56,12 +56,14 @@ use File::Copy qw(copy);
 use File::Path qw(make_path);
 use File::Spec;
 use IPC::Run;
+use Time::HiRes ();
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(certdir cert_fingerprint new_tls_node connstr psql_tls
   s_client_handshake s_client ec_server_cert audit_row set_and_reload
-  log_since count_matches slurp);
+  log_since count_matches slurp client_stacks client_stack_missing
+  client_connect);
 
 # test/perl -> test/tls-cluster, and the source tree's build/certs
 my $test_dir     = abs_path(dirname(__FILE__) . '/..');
@@ -464,6 +466,289 @@ sub slurp
 	  or croak "cannot read $path: $!";
 	local $/;
 	return scalar <$fh>;
+}
+
+=pod
+
+=back
+
+=head2 Client stacks
+
+Real PostgreSQL clients other than psql, each a tiny probe program of
+F<test/clients/> (see its F<README.md>) that makes one TLS connection and
+prints one line.  C<make test> installs and builds them into
+F<build/clients> (C<$ENV{SSLINFO_EXT_CLIENTDIR}>) only when a selected test
+file calls C<client_connect> (C<ensure_client_stacks> in F<test/lib.sh>).
+
+=over
+
+=item client_stacks()
+
+The stack names, in a fixed order: C<libpq> (psql), C<libpq_tls12> (psql
+with C<ssl_max_protocol_version=TLSv1.2>), C<jdbc> (pgjdbc on Java's
+SunJSSE), C<go> (lib/pq on Go's crypto/tls), C<node> (node-postgres on
+Node's OpenSSL), C<node_ecdhe_only> (node-postgres with C<ciphers> set to
+two ECDHE suites: C<ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384>;
+Node keeps its TLS 1.3 suites).
+
+=item client_stack_missing($stack)
+
+Undef when C<$stack> can run here, else why not (for a skip message).
+
+=item client_connect($node, $stack, %opts)
+
+One TLS connection to C<$node> on 127.0.0.1 with C<$stack>, verifying the
+server certificate against the test root CA (C<verify-full>), and
+C<SELECT version, cipher, current_user FROM pg_stat_ssl WHERE pid =
+pg_backend_pid()>.  Returns a hash reference: C<ok> (1 or 0), C<version>,
+C<cipher>, C<user> (when C<ok>), C<error> (the client's error text, when
+not), C<output> (all the probe printed, stdout then stderr), C<seconds>
+(how long the probe ran, start-up included).  Options:
+
+=over
+
+=item cert => NAME
+
+client certificate and key, default C<client_plain>; C<undef> sends none.
+pgjdbc gets the key as PKCS-8 DER, made with C<openssl pkcs8> into the
+node's basedir.
+
+=item user => ROLE, dbname => DB
+
+default: the OS user (the node's superuser), C<postgres>
+
+=back
+
+Dies if the stack is unknown or missing (check C<client_stack_missing>
+first).
+
+=cut
+
+my %client_stack_need = (
+	libpq           => [],
+	libpq_tls12     => [],
+	jdbc            => [qw(java jdbc_jar)],
+	go              => [qw(go_probe)],
+	node            => [qw(node node_pg)],
+	node_ecdhe_only => [qw(node node_pg)],);
+
+my @client_stacks = qw(libpq libpq_tls12 jdbc go node node_ecdhe_only);
+
+my $ecdhe_only_ciphers = 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384';
+my $jdbc_jar           = '/usr/share/java/postgresql.jar';
+
+sub client_stacks
+{
+	return @client_stacks;
+}
+
+sub _clientdir
+{
+	return $ENV{SSLINFO_EXT_CLIENTDIR} // "$test_dir/../build/clients";
+}
+
+sub _in_path
+{
+	my ($prog) = @_;
+	return grep { -x "$_/$prog" } split(/:/, $ENV{PATH} // '');
+}
+
+sub client_stack_missing
+{
+	my ($stack) = @_;
+	croak "unknown client stack $stack" unless $client_stack_need{$stack};
+	my $dir = _clientdir();
+	my %why = (
+		java     => sub { _in_path('java') ? undef : 'no java in PATH' },
+		jdbc_jar => sub { -f $jdbc_jar ? undef : "no $jdbc_jar (libpostgresql-jdbc-java)" },
+		go_probe => sub { -x "$dir/go/pgprobe" ? undef : "no $dir/go/pgprobe (Go probe not built)" },
+		node     => sub { _in_path('node') ? undef : 'no node in PATH' },
+		node_pg  => sub {
+			-f "$dir/node/node_modules/pg/package.json"
+			  ? undef
+			  : "no $dir/node/node_modules/pg (npm pg not installed)";
+		},);
+	foreach my $need (@{ $client_stack_need{$stack} })
+	{
+		my $why = $why{$need}->();
+		return "$stack: $why" if defined $why;
+	}
+	return undef;
+}
+
+# The PKCS-8 DER key pgjdbc's LibPQFactory reads, made once per node.
+sub _pk8_key
+{
+	my ($node, $cert) = @_;
+	my $dir = File::Spec->rel2abs($node->basedir . '/client-keys');
+	my $der = "$dir/$cert.pk8";
+	return $der if -f $der;
+	make_path($dir);
+	my ($out, $err) = ('', '');
+	IPC::Run::run(
+		[
+			'openssl', 'pkcs8', '-topk8', '-nocrypt', '-in', _client_key($node, $cert),
+			'-outform', 'DER', '-out', $der
+		],
+		'>', \$out, '2>', \$err)
+	  or croak "openssl pkcs8 for $cert failed: $err";
+	chmod(0600, $der);
+	return $der;
+}
+
+sub _url_escape
+{
+	my ($s) = @_;
+	$s =~ s/([^A-Za-z0-9._~\/-])/sprintf('%%%02X', ord($1))/ge;
+	return $s;
+}
+
+# The probe's command line for $stack
+sub _client_command
+{
+	my ($node, $stack, %opts) = @_;
+	my $certdir = certdir();
+	my $cert    = exists $opts{cert} ? $opts{cert} : 'client_plain';
+	my $user    = $opts{user} // scalar getpwuid($>);
+	my $dbname  = $opts{dbname} // 'postgres';
+	my $port    = $node->port;
+	my $clients = "$test_dir/clients";
+	my $dir     = _clientdir();
+	my $query =
+	  'SELECT version, cipher, current_user FROM pg_stat_ssl WHERE pid = pg_backend_pid()';
+
+	if ($stack eq 'libpq' || $stack eq 'libpq_tls12')
+	{
+		my %c = (user => $user, dbname => $dbname, cert => $cert);
+		$c{extra} = 'ssl_max_protocol_version=TLSv1.2' if $stack eq 'libpq_tls12';
+		return [
+			$node->installed_command('psql'), '-XAtq', '-w', '-F', "\t",
+			'-v', 'ON_ERROR_STOP=1', '-c', $query, '-d', connstr($node, %c)
+		];
+	}
+	elsif ($stack eq 'jdbc')
+	{
+		my @p = (
+			'user=' . _url_escape($user),
+			'sslmode=verify-full',
+			'sslrootcert=' . _url_escape("$certdir/ca.crt"),
+			'gssEncMode=disable',
+			'connectTimeout=30');
+		if (defined $cert)
+		{
+			push @p, 'sslcert=' . _url_escape("$certdir/$cert.crt"),
+			  'sslkey=' . _url_escape(_pk8_key($node, $cert));
+		}
+		else
+		{
+			# pgjdbc, like libpq, falls back to ~/.postgresql/postgresql.crt
+			push @p, 'sslcert=' . _url_escape("$certdir/none.crt");
+		}
+		return [
+			'java', '-cp', $jdbc_jar, "$clients/jdbc/PgProbe.java",
+			"jdbc:postgresql://127.0.0.1:$port/" . _url_escape($dbname) . '?' . join('&', @p)
+		];
+	}
+	elsif ($stack eq 'go')
+	{
+		my @c = (
+			'host=127.0.0.1', "port=$port",
+			'dbname=' . _quote($dbname), 'user=' . _quote($user),
+			'sslmode=verify-full', 'sslrootcert=' . _quote("$certdir/ca.crt"),
+			'connect_timeout=30');
+		if (defined $cert)
+		{
+			push @c, 'sslcert=' . _quote("$certdir/$cert.crt"),
+			  'sslkey=' . _quote(_client_key($node, $cert));
+		}
+		else
+		{
+			push @c, 'sslcert=' . _quote("$certdir/none.crt"),
+			  'sslkey=' . _quote("$certdir/none.key");
+		}
+		return [ "$dir/go/pgprobe", join(' ', @c) ];
+	}
+	else    # node, node_ecdhe_only
+	{
+		my %ssl = (ca => "$certdir/ca.crt");
+		if (defined $cert)
+		{
+			$ssl{cert} = "$certdir/$cert.crt";
+			$ssl{key}  = _client_key($node, $cert);
+		}
+		$ssl{ciphers} = $ecdhe_only_ciphers if $stack eq 'node_ecdhe_only';
+		my %o = (
+			host                    => '127.0.0.1',
+			port                    => $port + 0,
+			user                    => $user,
+			database                => $dbname,
+			connectionTimeoutMillis => 30000,
+			ssl                     => \%ssl);
+		return [ 'node', "$dir/node/pgprobe.js", _json(\%o) ];
+	}
+}
+
+# Just enough JSON for _client_command's options: strings, numbers, hashes.
+sub _json
+{
+	my ($v) = @_;
+	if (ref $v eq 'HASH')
+	{
+		return '{'
+		  . join(',', map { _json("$_") . ':' . _json($v->{$_}) } sort keys %$v) . '}';
+	}
+	return $v if $v =~ /^[0-9]+$/ && !ref $v && $v !~ /^0./;
+	my $s = $v;
+	$s =~ s/(["\\])/\\$1/g;
+	$s =~ s/([\x00-\x1f])/sprintf('\\u%04x', ord($1))/ge;
+	return "\"$s\"";
+}
+
+sub client_connect
+{
+	my ($node, $stack, %opts) = @_;
+	my $missing = client_stack_missing($stack);
+	croak $missing if defined $missing;
+	my $cmd = _client_command($node, $stack, %opts);
+	my ($out, $err) = ('', '');
+	my $start = Time::HiRes::time();
+	# the probes print one line and exit 0 whether or not they connected;
+	# psql exits non-zero on failure and says why on stderr
+	my $rc = IPC::Run::run($cmd, '<', \'', '>', \$out, '2>', \$err,
+		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+	my %r = (
+		ok      => 0,
+		output  => $out . $err,
+		seconds => sprintf('%.2f', Time::HiRes::time() - $start));
+	chomp(my $line = $out);
+	$line =~ s/\r//g;
+	if ($stack =~ /^libpq/)
+	{
+		if ($rc && $line =~ /^([^\t]*)\t([^\t]*)\t([^\t]*)$/)
+		{
+			@r{qw(ok version cipher user)} = (1, $1, $2, $3);
+		}
+		else
+		{
+			(my $e = $err) =~ s/\s+$//;
+			$r{error} = $e;
+		}
+		return \%r;
+	}
+	if ($line =~ /^ok\t([^\t]*)\t([^\t]*)\t([^\t]*)$/m)
+	{
+		@r{qw(ok version cipher user)} = (1, $1, $2, $3);
+	}
+	elsif ($line =~ /^error\t(.*)$/m)
+	{
+		$r{error} = $1;
+	}
+	else
+	{
+		(my $e = $out . $err) =~ s/\s+$//;
+		$r{error} = "probe printed no result line: $e";
+	}
+	return \%r;
 }
 
 =pod

@@ -350,6 +350,12 @@ issue server_chained   server intermediate 04 "/O=sslinfo_ext test/CN=localhost"
 issue server_expiring  server ca           05 "/O=sslinfo_ext test/CN=localhost" --not-before "-1 day" --not-after "+2 days" --ext "subjectAltName = DNS:localhost, IP:127.0.0.1"
 issue server_expired   server ca           06 "/O=sslinfo_ext test/CN=localhost" --not-before "-30 days" --not-after "-1 day" --ext "subjectAltName = DNS:localhost, IP:127.0.0.1"
 bundle server_chained-chain.crt server_chained intermediate
+
+# Refused clients (t/065): a root CA the servers do not trust and a client
+# certificate it issued, and a client certificate not valid before tomorrow.
+issue foreign_ca       ca     self         07 "/O=sslinfo_ext foreign/CN=sslinfo_ext Foreign Root CA" --days 3650
+issue client_foreign   client foreign_ca   3001 "/O=sslinfo_ext foreign/CN=mallory"
+issue client_future    client ca           3002 "/O=sslinfo_ext test/CN=ivan-future" --not-before "+1 day" --not-after "+30 days"
 crl_dated ca root-stale.crl "-40 days" "-10 days"
 encrypted_key server server-encrypted.key "sslinfo_ext test passphrase"
 

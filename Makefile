@@ -12,12 +12,14 @@ MODULE_big = sslinfo_ext
 OBJS = \
 	sslinfo_ext.o \
 	src/cert_lifecycle.o \
+	src/cipher_catalog.o \
 	src/cipher_policy.o \
 	src/cipher_policy_parse.o \
 	src/guc_records.o \
 	src/require_ssl.o \
 	src/server_settings.o \
 	src/session_registry.o \
+	src/session_view.o \
 	src/sni_hosts.o \
 	src/sql_datums.o \
 	src/tls_audit.o \

@@ -3,8 +3,8 @@
  * cipher_policy.c
  *	  The ssl_ciphers policy in the server: settings, the check hook on
  *	  PostgreSQL's ssl_ciphers, the SSL-context hook that logs
- *	  compatibility warnings, and the SQL functions
- *	  ssl_cipher_policy_check() and ssl_supported_ciphers().
+ *	  compatibility warnings, and the SQL function
+ *	  ssl_cipher_policy_check().
  *
  * Splitting and classifying a value is done by cipher_policy_parse.c; this
  * file turns its verdicts into GUC errors, rows and log lines.  See
@@ -27,12 +27,10 @@
  */
 #include "postgres.h"
 
-#include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/ssl.h>
 
 #include "access/xact.h"
-#include "catalog/pg_authid.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/libpq.h"
@@ -41,7 +39,6 @@
 #include "miscadmin.h"
 #include "nodes/pg_list.h"
 #include "postmaster/postmaster.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -51,7 +48,6 @@
 #include "guc_records.h"
 #include "pg_compat.h"
 #include "server_settings.h"
-#include "sql_datums.h"
 #include "tls_files.h"
 
 #define DEFAULT_ALLOWED_CIPHERS \
@@ -1029,246 +1025,13 @@ sslinfo_ext_ssl_tls13_cipher_policy_check(PG_FUNCTION_ARGS)
 #endif
 }
 
-/* The text after "<label>=" in an SSL_CIPHER_description() line */
-static char *
-description_field(const char *description, const char *label)
-{
-	const char *p = description;
-	size_t		label_len = strlen(label);
-
-	while ((p = strstr(p, label)) != NULL)
-	{
-		if ((p == description || p[-1] == ' ') && p[label_len] == '=')
-		{
-			const char *start = p + label_len + 1;
-			size_t		len = strcspn(start, " \n");
-
-			return pnstrdup(start, len);
-		}
-		p += label_len;
-	}
-	return NULL;
-}
-
-/* The suites a cipher-string keyword selects (security level 0) */
-static STACK_OF(SSL_CIPHER) *
-keyword_suites(SSL_CTX *ctx, const char *keyword)
-{
-	if (SSL_CTX_set_cipher_list(ctx, keyword) != 1)
-	{
-		ERR_clear_error();
-		return NULL;
-	}
-	return sk_SSL_CIPHER_dup(SSL_CTX_get_ciphers(ctx));
-}
-
-static bool
-stack_contains(STACK_OF(SSL_CIPHER) *sk, const SSL_CIPHER *c)
-{
-	for (int i = 0; sk != NULL && i < sk_SSL_CIPHER_num(sk); i++)
-		if (sk_SSL_CIPHER_value(sk, i) == c)
-			return true;
-	return false;
-}
-
-static int
-openssl_protocol_version(int pg_version)
-{
-	switch (pg_version)
-	{
-		case PG_TLS1_VERSION:
-			return TLS1_VERSION;
-		case PG_TLS1_1_VERSION:
-			return TLS1_1_VERSION;
-		case PG_TLS1_2_VERSION:
-			return TLS1_2_VERSION;
-#ifdef TLS1_3_VERSION
-		case PG_TLS1_3_VERSION:
-			return TLS1_3_VERSION;
-#endif
-		default:
-			return 0;
-	}
-}
-
 /*
- * The suites a server configured like this one offers: ssl_ciphers,
- * the protocol range, the TLS 1.3 suites (ssl_tls13_ciphers from 18) and
- * OpenSSL's security level, as OpenSSL itself computes them for a server
- * connection.  NULL when ssl is off or the configuration selects nothing.
+ * Is this suite in the allowlist in force (sslinfo_ext.allowed_ciphers, or
+ * for a TLS 1.3 suite sslinfo_ext.allowed_tls13_ciphers)?
  */
-static STACK_OF(SSL_CIPHER) *
-suites_offered_now(SSL_CTX **ctx_out, SSL **ssl_out)
+bool
+cipher_policy_allows(const SSL_CIPHER *suite)
 {
-	SSL_CTX    *ctx;
-	SSL		   *ssl;
-	const char *tls13;
-	STACK_OF(SSL_CIPHER) *offered;
-
-	*ctx_out = NULL;
-	*ssl_out = NULL;
-	if (!EnableSSL)
-		return NULL;
-	ctx = SSL_CTX_new(TLS_server_method());
-	if (ctx == NULL)
-	{
-		ERR_clear_error();
-		return NULL;
-	}
-	*ctx_out = ctx;
-	if (SSL_CTX_set_cipher_list(ctx, server_setting("ssl_ciphers")) != 1)
-	{
-		ERR_clear_error();
-		return NULL;
-	}
-	tls13 = server_setting("ssl_tls13_ciphers");
-	if (tls13[0] != '\0' &&
-		SSL_CTX_set_ciphersuites(ctx, tls13) != 1)
-		ERR_clear_error();
-	if (ssl_min_protocol_version != PG_TLS_ANY)
-		SSL_CTX_set_min_proto_version(ctx, openssl_protocol_version(ssl_min_protocol_version));
-	if (ssl_max_protocol_version != PG_TLS_ANY)
-		SSL_CTX_set_max_proto_version(ctx, openssl_protocol_version(ssl_max_protocol_version));
-	ssl = SSL_new(ctx);
-	if (ssl == NULL)
-	{
-		ERR_clear_error();
-		return NULL;
-	}
-	*ssl_out = ssl;
-	offered = SSL_get1_supported_ciphers(ssl);
-	ERR_clear_error();
-	return offered;
-}
-
-/*
- * What ssl_supported_ciphers() compares each suite with.  OpenSSL objects
- * live outside PostgreSQL's memory contexts, hence cipher_sets_free().
- */
-typedef struct CipherSets
-{
-	STACK_OF(SSL_CIPHER) *high;
-	STACK_OF(SSL_CIPHER) *medium;
-	STACK_OF(SSL_CIPHER) *low;
-	STACK_OF(SSL_CIPHER) *offered;
-	bool		may_see_settings;
-	SSL_CTX    *keyword_ctx;
-	SSL_CTX    *offered_ctx;
-	SSL		   *offered_ssl;
-} CipherSets;
-
-static void
-cipher_sets_build(CipherSets *sets)
-{
-	memset(sets, 0, sizeof(CipherSets));
-	sets->may_see_settings = has_privs_of_role(GetUserId(),
-											   ROLE_PG_READ_ALL_SETTINGS);
-	sets->keyword_ctx = SSL_CTX_new(TLS_method());
-	if (sets->keyword_ctx != NULL)
-	{
-		SSL_CTX_set_security_level(sets->keyword_ctx, 0);
-		sets->high = keyword_suites(sets->keyword_ctx, "HIGH");
-		sets->medium = keyword_suites(sets->keyword_ctx, "MEDIUM");
-		sets->low = keyword_suites(sets->keyword_ctx, "LOW");
-	}
-	if (sets->may_see_settings)
-		sets->offered = suites_offered_now(&sets->offered_ctx, &sets->offered_ssl);
-	ERR_clear_error();
-}
-
-static void
-cipher_sets_free(CipherSets *sets)
-{
-	sk_SSL_CIPHER_free(sets->high);
-	sk_SSL_CIPHER_free(sets->medium);
-	sk_SSL_CIPHER_free(sets->low);
-	sk_SSL_CIPHER_free(sets->offered);
-	SSL_free(sets->offered_ssl);
-	SSL_CTX_free(sets->offered_ctx);
-	SSL_CTX_free(sets->keyword_ctx);
-	ERR_clear_error();
-}
-
-/* One row of ssl_supported_ciphers() per catalogue suite */
-static void
-emit_supported_cipher_rows(ReturnSetInfo *rsinfo, STACK_OF(SSL_CIPHER) *all,
-						   const CipherSets *sets)
-{
-	for (int i = 0; i < sk_SSL_CIPHER_num(all); i++)
-	{
-		const SSL_CIPHER *c = sk_SSL_CIPHER_value(all, i);
-		const char *iana = SSL_CIPHER_standard_name(c);
-		char		description[256];
-		bool		tls13 = cp_is_tls13(c);
-		Datum		values[11];
-		bool		nulls[11];
-
-		memset(nulls, 0, sizeof(nulls));
-		if (SSL_CIPHER_description(c, description, sizeof(description)) == NULL)
-			description[0] = '\0';
-
-		values[0] = CStringGetTextDatum(SSL_CIPHER_get_name(c));
-		set_text_column(values, nulls, 1, iana);
-		values[2] = CStringGetTextDatum(SSL_CIPHER_get_version(c));
-		set_text_column(values, nulls, 3, description_field(description, "Kx"));
-		set_text_column(values, nulls, 4, description_field(description, "Au"));
-		set_text_column(values, nulls, 5, description_field(description, "Enc"));
-		set_text_column(values, nulls, 6, description_field(description, "Mac"));
-		values[7] = Int32GetDatum(SSL_CIPHER_get_bits(c, NULL));
-		/* OpenSSL's strength keywords classify TLS 1.2 and older suites */
-		if (tls13)
-			nulls[8] = true;
-		else if (stack_contains(sets->high, c))
-			values[8] = CStringGetTextDatum("HIGH");
-		else if (stack_contains(sets->medium, c))
-			values[8] = CStringGetTextDatum("MEDIUM");
-		else if (stack_contains(sets->low, c))
-			values[8] = CStringGetTextDatum("LOW");
-		else
-			nulls[8] = true;
-		values[9] = BoolGetDatum(cp_allowlist_contains(tls13 ? &tls13_allowlist : &allowlist, c));
-		if (sets->may_see_settings)
-			values[10] = BoolGetDatum(stack_contains(sets->offered, c));
-		else
-			nulls[10] = true;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-}
-
-/*
- * ssl_supported_ciphers()
- *	  -> TABLE(name text, iana_name text, protocol text, kx text, auth text,
- *			   enc text, mac text, bits int, strength text, allowed bool,
- *			   offered bool)
- *
- * Every suite the linked OpenSSL can use.  "offered" reflects ssl_ciphers,
- * which PostgreSQL shows only to roles with the privileges of
- * pg_read_all_settings: for other roles it is NULL.
- */
-PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_supported_ciphers);
-Datum
-sslinfo_ext_ssl_supported_ciphers(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	STACK_OF(SSL_CIPHER) *all;
-	CipherSets	sets;
-
-	InitMaterializedSRF(fcinfo, 0);
-	all = cp_catalogue();
-	if (all == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("could not create an OpenSSL context")));
-
-	cipher_sets_build(&sets);
-	PG_TRY();
-	{
-		emit_supported_cipher_rows(rsinfo, all, &sets);
-	}
-	PG_FINALLY();
-	{
-		cipher_sets_free(&sets);
-	}
-	PG_END_TRY();
-	return (Datum) 0;
+	return cp_allowlist_contains(cp_is_tls13(suite) ? &tls13_allowlist : &allowlist,
+								 suite);
 }

@@ -51,6 +51,9 @@
  *   of ssl_tls13_ciphers, judging "" (PostgreSQL's default, left alone by
  *   warn) as the OpenSSL default suites it leaves in force, which
  *   cipher_policy_tls13_in_force() returns.  On 15-17 neither setting nor hook exists.
+ * - cipher_policy_allows(): the suite is in the allowlist in force for its
+ *   protocol (TLS 1.3 suites: sslinfo_ext.allowed_tls13_ciphers), preloaded
+ *   or not; for ssl_supported_ciphers() (cipher_catalog.c).
  * - Nothing here raises an ERROR in the postmaster.
  * - Settings are read through server_settings, the GUC records of
  *   ssl_ciphers and ssl_tls13_ciphers are reached only through
@@ -66,6 +69,8 @@
 #ifndef SSLINFO_EXT_CIPHER_POLICY_H
 #define SSLINFO_EXT_CIPHER_POLICY_H
 
+#include <openssl/ssl.h>
+
 extern void cipher_policy_init(void);
 extern bool cipher_policy_conforms(const char *value, char **problem);
 extern bool cipher_policy_is_on(void);
@@ -74,5 +79,6 @@ extern bool cipher_policy_tls13_bypass(void);
 extern bool cipher_policy_tls13_governed(void);
 extern bool cipher_policy_tls13_conforms(const char *value, char **problem);
 extern const char *cipher_policy_tls13_in_force(const char *value);
+extern bool cipher_policy_allows(const SSL_CIPHER *suite);
 
 #endif							/* SSLINFO_EXT_CIPHER_POLICY_H */

@@ -112,12 +112,6 @@ find_in_catalogue(const char *name, size_t len, bool iana, bool ignore_case)
 	return NULL;
 }
 
-const SSL_CIPHER *
-cp_find_suite(const char *name, size_t len)
-{
-	return find_in_catalogue(name, len, false, false);
-}
-
 /*
  * Does OpenSSL's cipher-string parser accept this word (HIGH, DHE,
  * AESGCM, TLSv1.2, ...)?  Only words made of the characters that parser

@@ -174,9 +174,6 @@ extern bool cp_allowlist_contains(const CpAllowlist *allow,
  */
 extern STACK_OF(SSL_CIPHER) *cp_catalogue(void);
 
-/* A catalogue suite by exact OpenSSL name, or NULL */
-extern const SSL_CIPHER *cp_find_suite(const char *name, size_t len);
-
 /* Is this a TLS 1.3 suite (one that ssl_ciphers does not govern)? */
 extern bool cp_is_tls13(const SSL_CIPHER *cipher);
 

@@ -15,6 +15,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_authid.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/libpq-be.h"
@@ -236,12 +237,12 @@ sslinfo_ext_pg_stat_ssl_ext_clients(PG_FUNCTION_ARGS)
 			nulls[2] = false;
 			values[3] = client_offer_group_names(&entry.offer);
 			nulls[3] = false;
-			values[9] = sockaddr_to_inet(&entry.last_client, &nulls[9]);
+			nulls[9] = !client_addr_datum(&entry.last_client, &values[9]);
 			entry.last_usename[NAMEDATALEN - 1] = '\0';
 			entry.last_application_name[NAMEDATALEN - 1] = '\0';
 			if (entry.last_usename[0] != '\0')
 			{
-				values[10] = name_datum_safe(entry.last_usename);
+				values[10] = log_safe_name_datum(entry.last_usename);
 				nulls[10] = false;
 			}
 			if (entry.last_application_name[0] != '\0')

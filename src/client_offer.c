@@ -45,7 +45,8 @@ client_offer_read(SSL *ssl, ClientOffer *offer)
 	{
 		const SSL_CIPHER *cipher = sk_SSL_CIPHER_value(ciphers, i);
 
-		if (SSL_CIPHER_get_min_tls(cipher) >= TLS1_3_VERSION)
+		/* the lowest version a suite works with, as OpenSSL names it */
+		if (strcmp(SSL_CIPHER_get_version(cipher), "TLSv1.3") == 0)
 			offers_tls13 = true;
 		if (offer->n_ciphers == CLIENT_OFFER_MAX_CIPHERS)
 		{

@@ -27,6 +27,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "common/ip.h"
+#include "catalog/pg_authid.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/hba.h"
@@ -35,6 +36,7 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "port/atomics.h"
+#include "postmaster/postmaster.h"
 #include "storage/ipc.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
@@ -547,7 +549,13 @@ note_message(ErrorData *edata)
 	pending.noted = true;
 	if (!pending.exit_callback)
 	{
-		on_shmem_exit(refusal_at_exit, (Datum) 0);
+		/*
+		 * on_proc_exit, not on_shmem_exit: before the startup packet is
+		 * read, PostgreSQL insists that no shared-memory exit callback is
+		 * registered yet.  Shared memory stays mapped until the process
+		 * ends, and nothing counted here needs the PGPROC.
+		 */
+		on_proc_exit(refusal_at_exit, (Datum) 0);
 		pending.exit_callback = true;
 	}
 }
@@ -671,7 +679,7 @@ sslinfo_ext_pg_stat_ssl_ext_refusals(PG_FUNCTION_ARGS)
 		nulls[4] = false;
 		if (reads_all)
 		{
-			values[0] = sockaddr_to_inet(&entry.client, &nulls[0]);
+			nulls[0] = !client_addr_datum(&entry.client, &values[0]);
 			entry.detail[REFUSAL_DETAIL_BYTES - 1] = '\0';
 			values[5] = log_safe_text_datum(entry.detail);
 			nulls[5] = false;
@@ -687,12 +695,12 @@ sslinfo_ext_pg_stat_ssl_ext_refusals(PG_FUNCTION_ARGS)
 			entry.datname[NAMEDATALEN - 1] = '\0';
 			if (entry.usename[0] != '\0')
 			{
-				values[7] = name_datum_safe(entry.usename);
+				values[7] = log_safe_name_datum(entry.usename);
 				nulls[7] = false;
 			}
 			if (entry.datname[0] != '\0')
 			{
-				values[8] = name_datum_safe(entry.datname);
+				values[8] = log_safe_name_datum(entry.datname);
 				nulls[8] = false;
 			}
 		}

@@ -32,7 +32,7 @@
  *   19 sets its own, and OpenSSL offers no way to chain one.
  * - Nothing is written to shared memory while an error is being reported:
  *   the emit_log_hook only notes the refusal in backend memory, and an
- *   on_shmem_exit callback counts it.  A TLS handshake fails before the
+ *   on_proc_exit callback counts it.  A TLS handshake fails before the
  *   backend has a PGPROC, so the tables are guarded by spinlocks, held for
  *   a scan of a compact key array and a copy, never across a call that can
  *   fail.

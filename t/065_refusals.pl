@@ -261,8 +261,9 @@ my $offers_hidden = $node->safe_psql('postgres', q{
 	FROM pg_stat_ssl_ext_clients});
 is($offers_hidden, 't', 'and the offers of the client inventory likewise');
 my ($rc, $out, $err) = $node->psql('postgres',
-	'SET ROLE watcher; SELECT pg_stat_ssl_ext_refusals_reset()');
-like($err, qr/permission denied/, 'the reset is not granted to PUBLIC');
+	"SET lc_messages = 'C'; SET ROLE watcher; SELECT pg_stat_ssl_ext_refusals_reset()");
+like($err, qr/permission denied for function pg_stat_ssl_ext_refusals_reset/,
+	'the reset is not granted to PUBLIC');
 
 # --- The client inventory -------------------------------------------------
 

@@ -7,6 +7,9 @@
 #               clang with ASan+UBSan; see fuzz/README.md)
 # Debian:       make deb   (postgresql-N-sslinfo-ext in build/deb)
 #               make deb-test PG_MAJOR=N   (as root: build, install, test, purge)
+# Layout:       make indent   (pgindent: reformat the C files in place)
+#               make indent-check   (exit 1 and print the diff if make indent
+#               would change anything; .ci/run runs it first)
 
 MODULE_big = sslinfo_ext
 OBJS = \
@@ -63,7 +66,7 @@ PG_MAJOR ?= 15
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_config) pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
-.PHONY: demo test test-all bench fuzz deb deb-test
+.PHONY: demo test test-all bench fuzz deb deb-test indent indent-check
 ifeq ($(PGXS),)
 all:
 	@echo "pg_config not found: run 'make demo' or 'make test' (they install what is missing)," >&2
@@ -98,6 +101,28 @@ deb:
 
 deb-test:
 	@bash test/deb-test.sh $(PG_MAJOR)
+
+# PostgreSQL's pgindent over our C files (tools/pgindent.sh says how it is
+# obtained): Debian's pg-bsd-indent 2.1.1 and the pgindent script that asks
+# for that version, PostgreSQL 15's, taken from the postgresql-15 source
+# package into build/pgindent (PostgreSQL's code is never committed).
+#
+# tools/typedefs.list is committed and is the whole list pgindent gets: the
+# typedefs our files define, plus those of PostgreSQL's buildfarm list
+# (build/pgindent/typedefs.list, from the same tarball) and of OpenSSL's
+# headers that our files use -- about 120 names rather than PostgreSQL's
+# 3,900, so a review sees when a type comes or goes, the layout does not
+# change with the release the list was fetched from, and PostgreSQL's names
+# that we use otherwise (a member called "text") cannot misformat our code.
+# tools/typedefs.pl makes it; 'make indent' rewrites it before formatting,
+# 'make indent-check' fails when it is not current.
+INDENT_FILES = $(wildcard sslinfo_ext.c src/*.c src/*.h fuzz/*.c fuzz/*.h test/*.c bench/*.c)
+
+indent:
+	@bash tools/pgindent.sh indent $(INDENT_FILES)
+
+indent-check:
+	@bash tools/pgindent.sh check $(INDENT_FILES)
 
 ifneq ($(PGXS),)
 include $(PGXS)

@@ -8,7 +8,7 @@
  * pg_hba.conf line can let a TCP client in without TLS.  The check runs in
  * the ClientAuthentication_hook, i.e. after the pg_hba.conf method has run:
  * with a "password" line a client without TLS has already sent its
- * password in clear text when it is refused (README.md, "require_ssl").
+ * password in clear text when it is refused (doc/cert-lifecycle.md).
  *
  * Copyright (c) 2026, the sslinfo_ext developers
  *

@@ -16,7 +16,7 @@
  *   boundary, in x509_utf8_to_text(); that one may ereport (a character
  *   with no equivalent in the database encoding).
  *
- * Formats (documented in README.md, "Formats"):
+ * Formats (documented in doc/functions.md, "Formats"):
  * - DN: "/SN=value" per entry in certificate order, SN the attribute's
  *   short name (long name, then dotted OID, when there is none); values
  *   printed with RFC 2253 escaping except for bytes above 0x7F.

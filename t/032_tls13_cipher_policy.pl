@@ -84,7 +84,7 @@ like(audit_row('tls13_bypass'),
 (undef, $out) = $node->psql('postgres', 'SHOW ssl_tls13_ciphers',
 	extra_params => [ '-P', 'tuples_only=off', '-P', 'format=aligned' ]);
 note("show:\n$out");
-# for README.md (in the test's log)
+# for doc/cipher-policy.md (in the test's log)
 (undef, $out) = $node->psql('postgres',
 	q{SELECT * FROM ssl_tls13_cipher_policy_check('TLS_AES_256_GCM_SHA384:tls_aes_128_gcm_sha256:TLS_AES_128_CCM_8_SHA256;TLS_AES_128_GCM_SHA256')},
 	extra_params => [ '-P', 'tuples_only=off', '-P', 'format=aligned' ]);

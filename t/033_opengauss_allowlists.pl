@@ -1,4 +1,4 @@
-# The sslinfo_ext.allowed_ciphers values README.md documents for the rules
+# The sslinfo_ext.allowed_ciphers values doc/cipher-policy.md documents for the rules
 # of later openGauss releases, each accepted at start and enforced in real
 # TLS 1.2 handshakes (openssl s_client -starttls postgres -tls1_2 -cipher):
 # openGauss 2.1 (the four DHE suites of 1.x/2.0 plus four ECDHE-GCM) and
@@ -14,7 +14,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use SslinfoExtTest;
 
-# The values exactly as README.md gives them
+# The values exactly as doc/cipher-policy.md gives them
 my %rules = (
 	'openGauss 2.1' => 'DHE-RSA-AES128-GCM-SHA256;DHE-RSA-AES256-GCM-SHA384;DHE-RSA-AES128-CCM;DHE-RSA-AES256-CCM;'
 	  . 'ECDHE-RSA-AES128-GCM-SHA256;ECDHE-RSA-AES256-GCM-SHA384;ECDHE-ECDSA-AES128-GCM-SHA256;ECDHE-ECDSA-AES256-GCM-SHA384',
@@ -26,7 +26,7 @@ my %outside = (
 	'openGauss 2.1' => [qw(ECDHE-RSA-CHACHA20-POLY1305 AES128-GCM-SHA256 ECDHE-RSA-AES128-SHA256 DHE-RSA-CHACHA20-POLY1305)],
 	'openGauss 3.0+' => [qw(DHE-RSA-AES128-CCM DHE-RSA-AES256-CCM ECDHE-RSA-CHACHA20-POLY1305 AES256-GCM-SHA384)],);
 
-my $readme = slurp_file(dirname_of_test() . '/../README.md');
+my $doc = slurp_file(dirname_of_test() . '/../doc/cipher-policy.md');
 
 sub dirname_of_test
 {
@@ -59,7 +59,7 @@ foreach my $rule (sort keys %rules)
 {
 	my $value = $rules{$rule};
 	my @suites = split /;/, $value;
-	ok(index($readme, "sslinfo_ext.allowed_ciphers = '$value'") >= 0, "$rule: README.md documents this value");
+	ok(index($doc, "sslinfo_ext.allowed_ciphers = '$value'") >= 0, "$rule: doc/cipher-policy.md documents this value");
 
 	# RSA certificate: every suite but the ECDSA ones
 	$node->adjust_conf('postgresql.conf', $_, undef)

@@ -41,7 +41,7 @@ foreach my $negotiation (@negotiations)
 	is($view_fp, $server_fp, "$name: pg_stat_ssl_ext.server_fingerprint agrees");
 }
 
-# for README.md: what a session sees (in the test's log)
+# for doc/functions.md: what a session sees (in the test's log)
 {
 	my (undef, $shown) = psql_tls($node,
 		q{SELECT ssl_version(), ssl_alpn(), ssl_server_fingerprint(), ssl_supported_groups(),
@@ -170,7 +170,7 @@ SELECT application_name FROM pg_stat_ssl_ext
 WHERE ssl AND server_fingerprint NOT IN
       (SELECT fingerprint FROM ssl_server_certificates() WHERE role = 'server')}),
 	'held',
-	'README\'s query finds the session on the old certificate');
+	'doc/pg_stat_ssl_ext.md\'s query finds the session on the old certificate');
 $held_in .= "\\q\n";
 $held->finish;
 

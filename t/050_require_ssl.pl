@@ -138,7 +138,7 @@ foreach my $row (@table)
 	push @measured, [ $ssl, $sslmode, $require, $measured ];
 }
 
-# The table as measured, in the layout of the README.
+# The table as measured, in the layout of doc/cert-lifecycle.md.
 note("| ssl (server) | sslmode (client) | require_ssl (server) | result |");
 note("|---|---|---|---|");
 note("| $_->[0] | $_->[1] | $_->[2] | $_->[3] |") foreach @measured;

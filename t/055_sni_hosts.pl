@@ -112,7 +112,7 @@ is( $node->safe_psql('postgres',
 	"a.example.test $fp{'a.example.test'},b.example.test $fp{'b.example.test'}",
 	'ssl_server_certificates(): every pg_hosts.conf entry\'s certificate with its host');
 
-# for README.md (in the test's log)
+# for doc/cert-lifecycle.md (in the test's log)
 {
 	my (undef, $shown) = psql_tls($node,
 		q{SELECT coalesce(host, '-') AS host, role, subject, loaded FROM ssl_server_certificates()},

@@ -2,7 +2,8 @@
 # PGXN Meta Spec 1.0.0, and in step with the rest of the tree -- its
 # version is the control file's default_version, every version has a script
 # chain from the oldest install script, every script is installed (DATA in
-# the Makefile), and CHANGELOG.md has a section per version.  No cluster, no
+# the Makefile), CHANGELOG.md has a section per version, and the docs are
+# named (docfile) and packaged (debian/rules).  No cluster, no
 # network.
 use strict;
 use warnings;
@@ -203,6 +204,17 @@ $makefile =~ s/\\\n/ /g;
 my ($data) = $makefile =~ /^DATA\s*=\s*(.*)$/m;
 my %data = map { $_ => 1 } split ' ', $data // '';
 is_deeply([ grep { !$data{$_} } @scripts ], [], 'every script is in DATA (make install installs it)');
+
+# The documentation: PGXN's docfile is the reference's index, and every
+# major's Debian package ships README.md and doc/ (t/063 checks the links
+# between them)
+is($provides->{sslinfo_ext}{docfile}, 'doc/sslinfo_ext.md',
+	'provides.sslinfo_ext.docfile is the index of the reference in doc/');
+my $rules = slurp('debian/rules');
+like($rules, qr/^\tdh_installdocs -A\b[^\n]*\bREADME\.md\b[^\n]*\bdoc\b/m,
+	'debian/rules installs README.md and doc/ into every package (-A)');
+like($rules, qr/^\tdh_compress\b[^\n]*-X\.md\b/m,
+	'debian/rules leaves the Markdown uncompressed, so its links work');
 
 my $changelog = slurp('CHANGELOG.md');
 my @sections = $changelog =~ /^## (?:\[)?(\d+\.\d+(?:\.\d+)?)/mg;

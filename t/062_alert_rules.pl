@@ -1,5 +1,7 @@
-# monitoring/alerts.yml: the README shows it verbatim, every rule fires in
-# a unit test of monitoring/alerts.test.yml, and promtool (from the Debian
+# monitoring/alerts.yml: doc/monitoring.md links to it and to
+# monitoring/prometheus.yml (the shipped files, not copies of them) and names
+# every rule, every rule fires in a unit test of
+# monitoring/alerts.test.yml, and promtool (from the Debian
 # package prometheus) accepts the rules, passes their unit tests and
 # accepts monitoring/prometheus.yml.  The promtool part is skipped when
 # promtool is not installed; t/060 checks the rules' metrics against a real
@@ -23,11 +25,27 @@ sub slurp
 }
 
 my $alerts = slurp('monitoring/alerts.yml');
-ok(index(slurp('README.md'), "```yaml\n$alerts```\n") >= 0,
-	'README.md shows monitoring/alerts.yml verbatim in a yaml block');
+my @rules = $alerts =~ /^\s*- alert: (\w+)$/mg;
+
+# the documentation links to the shipped files (the link resolving to the
+# file is t/063's part) and names every rule; it pastes neither file
+my $doc = slurp('doc/monitoring.md');
+foreach my $file ('alerts.yml', 'prometheus.yml')
+{
+	ok($doc =~ m{\]\(\.\./monitoring/\Q$file\E\)},
+		"doc/monitoring.md links to monitoring/$file");
+	ok(-f "$top/monitoring/$file", "monitoring/$file is shipped");
+}
+is_deeply([ grep { index($doc, "`$_`") < 0 } @rules ], [],
+	'doc/monitoring.md names every rule of alerts.yml');
+opendir(my $dh, "$top/doc") or die "cannot list doc/: $!";
+my @docs = ('README.md', map { "doc/$_" } sort grep { /\.md$/ } readdir $dh);
+closedir $dh;
+my @pasted =
+  grep { slurp($_) =~ /^\s*- alert: \w+$|^\s*metric_relabel_configs:/m } @docs;
+is_deeply(\@pasted, [], 'no document pastes alerts.yml or prometheus.yml');
 
 # every alert rule has a unit test in which it fires
-my @rules = $alerts =~ /^\s*- alert: (\w+)$/mg;
 my $tests = slurp('monitoring/alerts.test.yml');
 my %fires;
 $fires{$1} = 1

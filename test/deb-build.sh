@@ -47,8 +47,8 @@ if ! (cd "$srcdir" && pg_buildext updatecontrol && dpkg-buildpackage -us -uc -b)
 fi
 ls -1 "$out"/*.deb
 
-# lintian: every tag it reports is listed (README.md, Installing from the
-# Debian package, explains the ones that remain)
+# lintian: every tag it reports is listed (doc/packaging.md, The Debian
+# package, explains the ones that remain)
 changes="$(ls "$out"/*.changes)"
 lintian --display-info --pedantic "$changes" 2>&1 | grep -v "running with root privileges" >"$out/lintian.txt" || true
 if [ -s "$out/lintian.txt" ]; then

@@ -96,7 +96,7 @@ check "build/deb has $pkg" test -f "$deb"
 [ -f "$deb" ] || exit 1
 lintian_tags="$(grep -cE '^[EW]: ' "$top/build/deb/lintian.txt" || true)"
 check "lintian: no errors" test "$(grep -c '^E: ' "$top/build/deb/lintian.txt")" -eq 0
-say "lintian warnings: $lintian_tags (explained in README.md)"
+say "lintian warnings: $lintian_tags (explained in doc/packaging.md)"
 
 # ---- 3. install -----------------------------------------------------------------
 

@@ -46,6 +46,7 @@
 #include "postmaster/postmaster.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/tuplestore.h"
 
 #include "cipher_policy.h"
 #include "cipher_policy_parse.h"

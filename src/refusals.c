@@ -663,6 +663,12 @@ sslinfo_ext_pg_stat_ssl_ext_refusals(PG_FUNCTION_ARGS)
 
 		/* one entry at a time: the lock is held for a copy, never more */
 		SpinLockAcquire(&table->lock);
+		if (i >= table->n_used)
+		{
+			/* a reset emptied the table meanwhile */
+			SpinLockRelease(&table->lock);
+			break;
+		}
 		key = table_keys[i];
 		last_seen = table_last_seen[i];
 		entry = table_entries[i];

@@ -374,6 +374,14 @@ reason_of_handshake(SSL *ssl)
 	if (handshake.received_alert >= 0)
 		return reason_of_client_alert(handshake.received_alert);
 
+	/*
+	 * A client certificate that failed verification is why the server gave
+	 * up, whatever else is left in the error queue (PostgreSQL 18's verify
+	 * callback renders the certificate for its detail message).
+	 */
+	if (ssl != NULL && SSL_get_verify_result(ssl) != X509_V_OK)
+		return reason_of_verify_result(SSL_get_verify_result(ssl));
+
 	switch (handshake.reason_code)
 	{
 		case SSL_R_NO_PROTOCOLS_AVAILABLE:
@@ -396,7 +404,7 @@ reason_of_handshake(SSL *ssl)
 #endif
 			return REFUSAL_NO_SHARED_GROUP;
 		case SSL_R_CERTIFICATE_VERIFY_FAILED:
-			return reason_of_verify_result(ssl ? SSL_get_verify_result(ssl) : 0);
+			return REFUSAL_CLIENT_CERT_UNTRUSTED;
 		case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
 			return REFUSAL_CLIENT_CERT_MISSING;
 		case SSL_R_NO_APPLICATION_PROTOCOL:

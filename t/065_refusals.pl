@@ -95,7 +95,7 @@ sub expect_refusal
 	my %changed = map { $_ => $after->{$_} - $before->{$_} }
 	  grep { $after->{$_} != $before->{$_} } keys %$after;
 	is_deeply(\%changed, { $reason => 1 }, "$label: counted once, as $reason")
-	  or diag(log_since($node, $log_offset));
+	  or diag(explain(\%changed), log_since($node, $log_offset));
 	my $row = $node->safe_psql('postgres', qq{
 		SELECT client_addr, coalesce(client_profile, 'NULL'),
 		       coalesce(usename, 'NULL'), detail

@@ -22,7 +22,8 @@
 # test/README.md.  Never create a file named none.crt / none.key here: the
 # harness uses those paths to mean "no client certificate".
 #
-# Idempotent: when OUTDIR/.complete exists, is newer than this script and
+# Idempotent: when OUTDIR/.complete exists, holds the SHA-256 of this script
+# (a copy of the tree may carry an older script with a newer time) and is
 # less than 12 hours old (so the "expiring in 2 days" certificate is still
 # what it claims to be), nothing is done.  Otherwise everything is
 # regenerated into a fresh directory that then replaces OUTDIR.
@@ -37,7 +38,8 @@ fi
 script="$(readlink -f "${BASH_SOURCE[0]}")"
 final_dir="$(readlink -m "$1")"
 
-if [ -f "$final_dir/.complete" ] && [ "$final_dir/.complete" -nt "$script" ] &&
+script_sum="$(sha256sum "$script" | cut -d' ' -f1)"
+if [ -f "$final_dir/.complete" ] && [ "$(cat "$final_dir/.complete")" = "$script_sum" ] &&
 	[ -z "$(find "$final_dir/.complete" -mmin +720)" ]; then
 	exit 0
 fi
@@ -361,7 +363,7 @@ encrypted_key server server-encrypted.key "sslinfo_ext test passphrase"
 
 # ---------------------------------------------------------------------------
 
-touch "$OUT/.complete"
+echo "$script_sum" >"$OUT/.complete"
 trap - EXIT
 rm -rf "$final_dir"
 mv "$OUT" "$final_dir"

@@ -8,9 +8,10 @@
  *  1. a reason announced by sslinfo_ext itself before its FATAL
  *	   (require_ssl: tls_required);
  *  2. PostgreSQL's message, by its untranslated id (known_messages[]);
- *  3. for a failed TLS handshake, the fatal alert the client sent, else the
- *	   OpenSSL reason code of the one the server sent, and for a client
- *	   certificate that failed verification, SSL_get_verify_result().
+ *  3. for a failed TLS handshake: a client certificate that failed
+ *	   verification by SSL_get_verify_result(), else the OpenSSL reason code
+ *	   PostgreSQL reported (handshake_reason_code()), which also names the
+ *	   alert a client sent.
  *
  * Copyright (c) 2026, the sslinfo_ext developers
  *
@@ -110,18 +111,6 @@ static const struct
 	{"no pg_hba.conf entry for replication connection from host \"%s\", user \"%s\", %s", MSG_NO_HBA_ENTRY},
 };
 
-/*
- * What this backend saw of its own TLS handshake: the fatal alerts sent and
- * received (-1: none), and the OpenSSL reason code the server's alert was
- * sent for.
- */
-static struct
-{
-	int			sent_alert;
-	int			received_alert;
-	int			reason_code;
-}			handshake = {-1, -1, 0};
-
 /* The refusal this backend is ending with, noted for the exit callback */
 static struct
 {
@@ -175,7 +164,6 @@ static RefusalEntry *table_entries;
 
 static int	max_refusal_entries = 1000;
 
-static openssl_tls_init_hook_typ prev_openssl_tls_init_hook = NULL;
 static emit_log_hook_type prev_emit_log_hook = NULL;
 
 static void note_message(ErrorData *edata);
@@ -186,55 +174,6 @@ refusal_reason_name(RefusalReason reason)
 {
 	Assert(reason >= 0 && reason < NUM_REFUSAL_REASONS);
 	return reason_names[reason];
-}
-
-/*
- * The handshake, watched: PostgreSQL's info callback is the context's, so
- * this one, set on the connection, chains it.
- */
-static void
-handshake_info_callback(const SSL *ssl, int where, int value)
-{
-	void		(*context_callback) (const SSL *, int, int);
-
-	if ((where & SSL_CB_ALERT) != 0 && (value >> 8) == SSL3_AL_FATAL)
-	{
-		if ((where & SSL_CB_WRITE) != 0)
-		{
-			unsigned long code = ERR_peek_last_error();
-
-			handshake.sent_alert = value & 0xFF;
-			handshake.reason_code =
-				ERR_GET_LIB(code) == ERR_LIB_SSL ? ERR_GET_REASON(code) : 0;
-		}
-		else
-			handshake.received_alert = value & 0xFF;
-	}
-
-	context_callback = SSL_CTX_get_info_callback(SSL_get_SSL_CTX(ssl));
-	if (context_callback != NULL)
-		context_callback(ssl, where, value);
-}
-
-/*
- * The first record of a connection: watch its handshake, then stop being
- * called for the records that follow.
- */
-static void
-first_record_callback(int write_p, int version, int content_type,
-					  const void *buf, size_t len, SSL *ssl, void *arg)
-{
-	SSL_set_msg_callback(ssl, NULL);
-	if (!pending.admitted)
-		SSL_set_info_callback(ssl, handshake_info_callback);
-}
-
-static void
-refusals_tls_init(SSL_CTX *context, bool isServerStart)
-{
-	if (prev_openssl_tls_init_hook)
-		prev_openssl_tls_init_hook(context, isServerStart);
-	SSL_CTX_set_msg_callback(context, first_record_callback);
 }
 
 static void
@@ -264,8 +203,6 @@ refusals_init(void)
 
 	if (!process_shared_preload_libraries_in_progress)
 		return;
-	prev_openssl_tls_init_hook = openssl_tls_init_hook;
-	openssl_tls_init_hook = refusals_tls_init;
 	prev_emit_log_hook = emit_log_hook;
 	emit_log_hook = refusals_emit_log;
 }
@@ -364,25 +301,76 @@ reason_of_verify_result(long result)
 }
 
 /*
- * The refusal of a failed handshake, from the alerts and, for the server's
- * own alert, the OpenSSL reason code it was sent for (the codes for which
- * PostgreSQL hints at the protocol range are protocol_version here too).
+ * The OpenSSL reason code of a failed handshake, from PostgreSQL's message:
+ * PostgreSQL puts OpenSSL's text for the code it took off the error queue
+ * into it, and OpenSSL's texts are never translated, so the code is the one
+ * whose text (ERR_reason_error_string(), longest first) the message
+ * contains.  The codes asked about are those reason_of_handshake() knows,
+ * and every alert a peer can send (SSL_AD_REASON_OFFSET plus the alert).
+ * 0 when none matches.
+ */
+static int
+handshake_reason_code(const char *message)
+{
+	static const int codes[] = {
+		SSL_R_NO_PROTOCOLS_AVAILABLE, SSL_R_UNSUPPORTED_PROTOCOL,
+		SSL_R_BAD_PROTOCOL_VERSION_NUMBER, SSL_R_UNKNOWN_PROTOCOL,
+		SSL_R_UNKNOWN_SSL_VERSION, SSL_R_UNSUPPORTED_SSL_VERSION,
+		SSL_R_WRONG_SSL_VERSION, SSL_R_WRONG_VERSION_NUMBER,
+		SSL_R_VERSION_TOO_HIGH, SSL_R_VERSION_TOO_LOW,
+		SSL_R_NO_SHARED_CIPHER, SSL_R_NO_SUITABLE_KEY_SHARE,
+#ifdef SSL_R_NO_SHARED_GROUPS
+		SSL_R_NO_SHARED_GROUPS,
+#endif
+		SSL_R_CERTIFICATE_VERIFY_FAILED,
+		SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE,
+		SSL_R_NO_APPLICATION_PROTOCOL,
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+		SSL_R_UNEXPECTED_EOF_WHILE_READING,
+#endif
+	};
+	int			found = 0;
+	size_t		found_len = 0;
+
+	if (message == NULL)
+		return 0;
+	for (int i = 0; i < lengthof(codes) + 256; i++)
+	{
+		int			code = i < lengthof(codes) ? codes[i] :
+			SSL_AD_REASON_OFFSET + (i - lengthof(codes));
+		const char *text = ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, code));
+
+		if (text != NULL && strlen(text) > found_len &&
+			strstr(message, text) != NULL)
+		{
+			found = code;
+			found_len = strlen(text);
+		}
+	}
+	return found;
+}
+
+/*
+ * The refusal of a failed handshake: a client certificate that failed
+ * verification, else by the reason code (the codes for which PostgreSQL
+ * hints at the protocol range are protocol_version here too).
  */
 static RefusalReason
-reason_of_handshake(SSL *ssl)
+reason_of_handshake(SSL *ssl, const char *message)
 {
-	if (handshake.received_alert >= 0)
-		return reason_of_client_alert(handshake.received_alert);
+	int			code;
 
 	/*
 	 * A client certificate that failed verification is why the server gave
-	 * up, whatever else is left in the error queue (PostgreSQL 18's verify
-	 * callback renders the certificate for its detail message).
+	 * up, whatever the error queue held.
 	 */
 	if (ssl != NULL && SSL_get_verify_result(ssl) != X509_V_OK)
 		return reason_of_verify_result(SSL_get_verify_result(ssl));
 
-	switch (handshake.reason_code)
+	code = handshake_reason_code(message);
+	if (code >= SSL_AD_REASON_OFFSET)
+		return reason_of_client_alert(code - SSL_AD_REASON_OFFSET);
+	switch (code)
 	{
 		case SSL_R_NO_PROTOCOLS_AVAILABLE:
 		case SSL_R_UNSUPPORTED_PROTOCOL:
@@ -392,7 +380,6 @@ reason_of_handshake(SSL *ssl)
 		case SSL_R_UNSUPPORTED_SSL_VERSION:
 		case SSL_R_WRONG_SSL_VERSION:
 		case SSL_R_WRONG_VERSION_NUMBER:
-		case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
 		case SSL_R_VERSION_TOO_HIGH:
 		case SSL_R_VERSION_TOO_LOW:
 			return REFUSAL_PROTOCOL_VERSION;
@@ -450,10 +437,8 @@ classify(ErrorData *edata, MessageKind kind, bool known)
 	switch (kind)
 	{
 		case MSG_HANDSHAKE_FAILED:
-			return reason_of_handshake(port->ssl);
+			return reason_of_handshake(port->ssl, edata->message);
 		case MSG_HANDSHAKE_EOF:
-			if (handshake.received_alert >= 0)
-				return reason_of_client_alert(handshake.received_alert);
 			return REFUSAL_HANDSHAKE_ABORTED;
 		case MSG_ALPN:
 			return REFUSAL_ALPN_REQUIRED;
@@ -492,8 +477,8 @@ append_bounded(char *dst, size_t dstsize, const char *src)
 }
 
 /*
- * What the server said: PostgreSQL's message and detail (in the server's
- * language), and the alert the client sent, by OpenSSL's name for it.
+ * What the server said: PostgreSQL's message (with OpenSSL's reason, which
+ * names an alert the client sent) and detail, in the server's language.
  */
 static void
 note_detail(ErrorData *edata)
@@ -505,14 +490,6 @@ note_detail(ErrorData *edata)
 	{
 		append_bounded(pending.detail, sizeof(pending.detail), " ");
 		append_bounded(pending.detail, sizeof(pending.detail), edata->detail);
-	}
-	if (handshake.received_alert >= 0)
-	{
-		append_bounded(pending.detail, sizeof(pending.detail),
-					   " (the client sent the alert \"");
-		append_bounded(pending.detail, sizeof(pending.detail),
-					   SSL_alert_desc_string_long(handshake.received_alert));
-		append_bounded(pending.detail, sizeof(pending.detail), "\")");
 	}
 }
 

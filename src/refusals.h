@@ -21,15 +21,13 @@
  * Contract:
  * - Classification never reads translated text: it compares the
  *   untranslated message id of PostgreSQL's message (ErrorData.message_id),
- *   the OpenSSL reason code of the server's fatal alert, the alert the
- *   client sent and the X.509 verification result (refusals.c lists them).
- * - How the handshake is watched: a message callback on the SSL context
- *   (PostgreSQL sets none) runs at the first record of each connection and
- *   puts an info callback on that connection, which chains PostgreSQL's
- *   own info callback and notes the fatal alerts sent and received; the
- *   message callback then removes itself, so established sessions pay
- *   nothing per record.  The client-hello callback is not used: PostgreSQL
- *   19 sets its own, and OpenSSL offers no way to chain one.
+ *   the X.509 verification result of the client's certificate, and the
+ *   OpenSSL reason code PostgreSQL reported, recognized by OpenSSL's own
+ *   (never translated) text for that code, which also names an alert the
+ *   client sent (refusals.c lists them).  No OpenSSL callback is set: the
+ *   context's info callback is PostgreSQL's, and PostgreSQL 19 hands the
+ *   handshake to per-host contexts of its own; the log message is where
+ *   every major says why a handshake failed.
  * - Nothing is written to shared memory while an error is being reported:
  *   the emit_log_hook only notes the refusal in backend memory, and an
  *   on_proc_exit callback counts it.  A TLS handshake fails before the

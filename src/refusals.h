@@ -25,9 +25,10 @@
  *   OpenSSL reason code PostgreSQL reported, recognized by OpenSSL's own
  *   (never translated) text for that code, which also names an alert the
  *   client sent (refusals.c lists them).  No OpenSSL callback is set: the
- *   context's info callback is PostgreSQL's, and PostgreSQL 19 hands the
- *   handshake to per-host contexts of its own; the log message is where
- *   every major says why a handshake failed.
+ *   context's info callback is PostgreSQL's, and on PostgreSQL 19 (19rc1)
+ *   a message callback set on the context openssl_tls_init_hook is given
+ *   is never called for a connection (on 15 to 18 it is); the log message
+ *   is where every major says why a handshake failed.
  * - Nothing is written to shared memory while an error is being reported:
  *   the emit_log_hook only notes the refusal in backend memory, and an
  *   on_proc_exit callback counts it.  A TLS handshake fails before the

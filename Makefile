@@ -18,7 +18,10 @@ OBJS = \
 	src/cipher_catalog.o \
 	src/cipher_policy.o \
 	src/cipher_policy_parse.o \
+	src/client_inventory.o \
+	src/client_offer.o \
 	src/guc_records.o \
+	src/refusals.o \
 	src/require_ssl.o \
 	src/server_settings.o \
 	src/session_registry.o \

@@ -122,7 +122,8 @@ CREATE FUNCTION pg_stat_ssl_ext_sessions(
     OUT sni text,
     OUT alpn text,
     OUT server_fingerprint text,
-    OUT truncated boolean)
+    OUT truncated boolean,
+    OUT client_profile text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'sslinfo_ext_pg_stat_ssl_ext_sessions'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;
@@ -180,6 +181,82 @@ CREATE FUNCTION ssl_tls13_cipher_policy_check(value text,
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_tls13_cipher_policy_check'
 LANGUAGE C STRICT STABLE PARALLEL SAFE;
+
+
+--
+-- The front door (src/refusals.c, src/client_inventory.c): connection
+-- attempts refused before authentication succeeded, and the TLS offer of
+-- every client (its client profile).  Recorded with shared_preload_libraries
+-- only; client addresses, users, details and offers are shown to roles with
+-- the privileges of pg_read_all_stats, reasons and counts to everyone.
+--
+
+CREATE FUNCTION pg_stat_ssl_ext_refusal_entries(
+    OUT client_addr inet,
+    OUT reason text,
+    OUT count bigint,
+    OUT first_seen timestamptz,
+    OUT last_seen timestamptz,
+    OUT detail text,
+    OUT client_profile text,
+    OUT usename name,
+    OUT datname name)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_pg_stat_ssl_ext_refusals'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+CREATE VIEW pg_stat_ssl_ext_refusals AS
+    SELECT * FROM pg_stat_ssl_ext_refusal_entries();
+
+GRANT SELECT ON pg_stat_ssl_ext_refusals TO PUBLIC;
+
+CREATE FUNCTION pg_stat_ssl_ext_refusal_counts(
+    OUT reason text,
+    OUT refusals bigint,
+    OUT stats_reset timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_pg_stat_ssl_ext_refusal_totals'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+CREATE VIEW pg_stat_ssl_ext_refusal_totals AS
+    SELECT * FROM pg_stat_ssl_ext_refusal_counts();
+
+GRANT SELECT ON pg_stat_ssl_ext_refusal_totals TO PUBLIC;
+
+CREATE FUNCTION pg_stat_ssl_ext_refusals_reset() RETURNS void
+AS 'MODULE_PATHNAME', 'sslinfo_ext_pg_stat_ssl_ext_refusals_reset'
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+
+REVOKE ALL ON FUNCTION pg_stat_ssl_ext_refusals_reset() FROM PUBLIC;
+
+CREATE FUNCTION pg_stat_ssl_ext_client_profiles(
+    OUT client_profile text,
+    OUT max_version text,
+    OUT offered_ciphers text[],
+    OUT offered_groups text[],
+    OUT sessions integer,
+    OUT connections bigint,
+    OUT refusals bigint,
+    OUT first_seen timestamptz,
+    OUT last_seen timestamptz,
+    OUT last_client_addr inet,
+    OUT last_usename name,
+    OUT last_application_name text,
+    OUT offer_incomplete boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_pg_stat_ssl_ext_clients'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+CREATE VIEW pg_stat_ssl_ext_clients AS
+    SELECT * FROM pg_stat_ssl_ext_client_profiles();
+
+GRANT SELECT ON pg_stat_ssl_ext_clients TO PUBLIC;
+
+CREATE FUNCTION ssl_client_profile() RETURNS text
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_client_profile'
+LANGUAGE C STRICT PARALLEL RESTRICTED;
+
+-- end of the front door
 
 --
 -- BEGIN COMMENTS (every function and view of the extension)
@@ -248,6 +325,22 @@ COMMENT ON FUNCTION ssl_tls13_cipher_policy_check(text) IS
 COMMENT ON FUNCTION pg_stat_ssl_ext_memory(integer) IS
 'shared memory of pg_stat_ssl_ext: slots, slots in use, bytes, for max_connections or the given number';
 
+COMMENT ON VIEW pg_stat_ssl_ext_refusals IS
+'connection attempts refused before authentication succeeded, one row per client address and reason (least recently seen evicted at sslinfo_ext.max_refusal_entries); addresses, users, details and profiles for pg_read_all_stats';
+COMMENT ON VIEW pg_stat_ssl_ext_refusal_totals IS
+'refused connection attempts by reason since the last reset, exact (never evicted)';
+COMMENT ON FUNCTION pg_stat_ssl_ext_refusals_reset() IS
+'empty pg_stat_ssl_ext_refusals and zero pg_stat_ssl_ext_refusal_totals';
+COMMENT ON VIEW pg_stat_ssl_ext_clients IS
+'one row per client profile (a distinct TLS offer: suites, groups, highest version) with its sessions, connections and refusals; offers and last client for pg_read_all_stats';
+COMMENT ON FUNCTION ssl_client_profile() IS
+'client profile (16 hex digits naming the TLS offer) of the current connection; NULL without TLS';
+COMMENT ON FUNCTION pg_stat_ssl_ext_refusal_entries() IS
+'the rows of the view pg_stat_ssl_ext_refusals';
+COMMENT ON FUNCTION pg_stat_ssl_ext_refusal_counts() IS
+'the rows of the view pg_stat_ssl_ext_refusal_totals';
+COMMENT ON FUNCTION pg_stat_ssl_ext_client_profiles() IS
+'the rows of the view pg_stat_ssl_ext_clients';
 --
 -- END COMMENTS
 --

@@ -42,6 +42,9 @@
 
 #include "cert_lifecycle.h"
 #include "cipher_policy.h"
+#include "client_inventory.h"
+#include "client_offer.h"
+#include "refusals.h"
 #include "require_ssl.h"
 #include "session_registry.h"
 #include "sql_datums.h"
@@ -184,6 +187,7 @@ sslinfo_ext_client_authentication(Port *port, int status)
 	require_ssl_check(port, status);
 	if (status != STATUS_OK)
 		return;
+	refusals_admitted();
 
 	/*
 	 * Only what the registry and the expiry alarms need, rendered once for
@@ -195,6 +199,7 @@ sslinfo_ext_client_authentication(Port *port, int status)
 										 ALLOCSET_DEFAULT_SIZES);
 	oldcontext = MemoryContextSwitchTo(logincontext);
 	tls_facts_collect(port, &facts);
+	facts.client_profile = client_inventory_admit(port);
 	session_registry_record(port, &facts);
 	if (facts.ssl_in_use)
 		cert_expiry_check(port, &facts);
@@ -210,6 +215,8 @@ sslinfo_ext_shmem_request(void)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(cert_lifecycle_shmem_size());
 	RequestAddinShmemSpace(session_registry_shmem_size());
+	RequestAddinShmemSpace(refusals_shmem_size());
+	RequestAddinShmemSpace(client_inventory_shmem_size());
 	RequestNamedLWLockTranche(CERT_LIFECYCLE_LWLOCK_TRANCHE, 1);
 }
 
@@ -220,6 +227,8 @@ sslinfo_ext_shmem_startup(void)
 		prev_shmem_startup_hook();
 	cert_lifecycle_shmem_startup();
 	session_registry_shmem_startup();
+	refusals_shmem_startup();
+	client_inventory_shmem_startup();
 }
 
 void
@@ -230,6 +239,8 @@ _PG_init(void)
 	require_ssl_init();
 	cert_lifecycle_init();
 	session_registry_init();
+	refusals_init();
+	client_inventory_init();
 
 	MarkGUCPrefixReserved("sslinfo_ext");
 
@@ -602,4 +613,31 @@ Datum
 sslinfo_ext_ssl_shared_groups(PG_FUNCTION_ARGS)
 {
 	return session_groups(&own_shared_groups, tls_shared_groups, fcinfo);
+}
+
+/*
+ * The client profile of the calling session's TLS offer (client_offer.h),
+ * asked of OpenSSL on first use.
+ */
+PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_client_profile);
+Datum
+sslinfo_ext_ssl_client_profile(PG_FUNCTION_ARGS)
+{
+	static bool asked = false;
+	static uint64 own_profile = 0;
+	char		profile[CLIENT_PROFILE_TEXT_LEN + 1];
+
+	if (!asked)
+	{
+		ClientOffer offer;
+
+		if (MyProcPort != NULL && MyProcPort->ssl_in_use &&
+			client_offer_read(MyProcPort->ssl, &offer))
+			own_profile = client_offer_id(&offer);
+		asked = true;
+	}
+	if (own_profile == 0)
+		PG_RETURN_NULL();
+	client_profile_format(own_profile, profile);
+	PG_RETURN_TEXT_P(cstring_to_text(profile));
 }

@@ -235,7 +235,7 @@ misleads_in_log(pg_wchar c)
  * bytes (U+202E as \E2\80\AE), the form OpenSSL's RFC 2253 escaping and
  * x509_render's invalid-byte escapes use; everything else is copied.
  */
-static char *
+char *
 log_safe_text(const char *utf8)
 {
 	StringInfoData buf;
@@ -247,6 +247,7 @@ log_safe_text(const char *utf8)
 	{
 		int			charlen = Min(pg_utf_mblen(p), end - p);
 		bool		escape = charlen < pg_utf_mblen(p) ||
+			!pg_utf8_islegal(p, charlen) ||
 			misleads_in_log(utf8_to_unicode(p));
 
 		if (escape)

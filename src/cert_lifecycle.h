@@ -58,4 +58,12 @@ extern void cert_lifecycle_shmem_startup(void);
 extern void cert_expiry_check(Port *port, const TlsFacts *facts);
 extern const char *served_cert_fingerprint(X509 *cert);
 
+/*
+ * Text for a log line or a row from text a certificate's maker or a client
+ * chose: each character that could make the line read differently (controls,
+ * invisible format characters, line separators) and each byte that is not
+ * UTF-8 becomes \XX escapes of its bytes; palloc'd.
+ */
+extern char *log_safe_text(const char *utf8);
+
 #endif							/* SSLINFO_EXT_CERT_LIFECYCLE_H */

@@ -24,6 +24,7 @@
 #include "postmaster/postmaster.h"
 #include "utils/guc.h"
 
+#include "refusals.h"
 #include "require_ssl.h"
 
 static bool require_ssl = false;
@@ -67,6 +68,7 @@ require_ssl_check(Port *port, int status)
 	if (port->ssl_in_use)
 		return;
 
+	refusals_announce(REFUSAL_TLS_REQUIRED);
 	ereport(FATAL,
 			errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 			errmsg("SSL connection is required"),

@@ -441,6 +441,7 @@ pack_facts(RegistrySlot *image, const TlsFacts *facts, uint32 room)
 
 	image->flags |= SLOT_SSL_IN_USE;
 	image->bits = facts->bits;
+	image->client_profile = facts->client_profile;
 	pack_text(image, SLOT_VERSION, facts->version, false, room);
 	pack_text(image, SLOT_CIPHER, facts->cipher, false, room);
 	pack_text(image, SLOT_TLS_GROUP, facts->tls_group, false, room);
@@ -701,6 +702,38 @@ session_registry_pack(SlotReader *reader, const TlsFacts *facts)
 	memset(reader->copy, 0, offsetof(RegistrySlot, text));
 	pack_facts(reader->copy, facts, reader->capacity);
 	return reader->copy;
+}
+
+HTAB *
+session_registry_profile_counts(void)
+{
+	HASHCTL		ctl;
+	HTAB	   *counts;
+	SlotReader	reader;
+
+	ctl.keysize = sizeof(uint64);
+	ctl.entrysize = sizeof(ProfileSessionCount);
+	ctl.hcxt = CurrentMemoryContext;
+	counts = hash_create("sslinfo_ext sessions per client profile", 64, &ctl,
+						 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	session_registry_begin_scan(&reader);
+	for (int i = 0; i < reader.noccupied; i++)
+	{
+		ProfileSessionCount *entry;
+		bool		found;
+
+		if (!slot_read(reader.occupied[i].slotno, reader.occupied[i].pid,
+					   reader.copy, reader.capacity) ||
+			reader.copy->client_profile == 0)
+			continue;
+		entry = hash_search(counts, &reader.copy->client_profile,
+							HASH_ENTER, &found);
+		if (!found)
+			entry->sessions = 0;
+		entry->sessions++;
+	}
+	return counts;
 }
 
 /*

@@ -118,6 +118,7 @@ typedef struct RegistrySlot
 	int32		key_bits;
 	uint16		san_count;
 	uint32		overflow;		/* first pool chunk + 1, 0 for none */
+	uint64		client_profile; /* client_offer.h; 0: none */
 	TimestampTz not_before;
 	TimestampTz not_after;
 	uint32		text_used;		/* bytes of text, slot and chunks together */
@@ -167,5 +168,17 @@ extern const RegistrySlot *session_registry_find(SlotReader *reader, int pid);
 /* The slot facts would make, built in the reader's buffer */
 extern const RegistrySlot *session_registry_pack(SlotReader *reader,
 												 const TlsFacts *facts);
+
+/*
+ * How many sessions of each client profile are open now: a hash table of
+ * ProfileSessionCount in CurrentMemoryContext (empty without preloading).
+ */
+typedef struct ProfileSessionCount
+{
+	uint64		client_profile; /* the key */
+	int32		sessions;
+} ProfileSessionCount;
+
+extern struct HTAB *session_registry_profile_counts(void);
 
 #endif							/* SSLINFO_EXT_SESSION_REGISTRY_H */

@@ -34,7 +34,7 @@
  * *   value in slot_columns() (core_columns() leaves it NULL).
  *
  * PostgreSQL's backend status snapshot is taken in backend_status_snapshot()
- * and slot text becomes a datum in utf8_datum(), one place each; values
+ * and slot text becomes a datum in utf8_text_datum(), one place each; values
  * rows share (names, each field's last value) are made once per scan
  * (ScanCache).
  *
@@ -72,6 +72,7 @@
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
+#include "client_offer.h"
 #include "session_registry.h"
 #include "sql_datums.h"
 #include "tls_facts.h"
@@ -106,62 +107,11 @@ enum
 	COL_ALPN,
 	COL_SERVER_FINGERPRINT,
 	COL_TRUNCATED,
+	COL_CLIENT_PROFILE,
 	NUM_COLUMNS
 };
 
 /* A registry slot's number and its owner, for finding a pid's slot */
-
-/*
- * Valid UTF-8 of known length (slots hold nothing else) as text in the
- * reader's database encoding, never failing: the one place where a slot's
- * text becomes a datum.  A row is about another session, and one session's
- * certificate must not make the view unreadable for everybody in a database
- * whose encoding cannot hold it.  A UTF8 or SQL_ASCII database takes the
- * bytes as they are (SQL_ASCII holds any byte).  Otherwise, a character the
- * encoding has no equivalent for is shown as the \XX escapes of its UTF-8
- * bytes (東 as \E6\9D\B1), the form OpenSSL's RFC 2253 escaping and
- * x509_render's invalid-byte escapes use.
- */
-static Datum
-utf8_datum(const char *utf8, int len)
-{
-	int			encoding = GetDatabaseEncoding();
-	Oid			conversion;
-	StringInfoData buf;
-	int			done = 0;
-
-	/* utf8[len] is a NUL: slots and the strings copied from them end so */
-	if (encoding == PG_UTF8 || encoding == PG_SQL_ASCII || pg_is_ascii(utf8))
-		return PointerGetDatum(cstring_to_text_with_len(utf8, len));
-
-	conversion = FindDefaultConversionProc(PG_UTF8, encoding);
-	initStringInfo(&buf);
-	while (done < len)
-	{
-		int			room = (len - done) * MAX_CONVERSION_GROWTH + 1;
-
-		/* convert what converts, up to the first character that does not */
-		if (OidIsValid(conversion))
-		{
-			enlargeStringInfo(&buf, room);
-			done += pg_do_encoding_conversion_buf(conversion, PG_UTF8, encoding,
-												  (unsigned char *) utf8 + done,
-												  len - done,
-												  (unsigned char *) buf.data + buf.len,
-												  room, true);
-			buf.len += strlen(buf.data + buf.len);
-		}
-		if (done < len)
-		{
-			int			charlen = Min(pg_utf_mblen((const unsigned char *) utf8 + done),
-									  len - done);
-
-			for (int i = 0; i < charlen; i++)
-				appendStringInfo(&buf, "\\%02X", (unsigned char) utf8[done++]);
-		}
-	}
-	return PointerGetDatum(cstring_to_text_with_len(buf.data, buf.len));
-}
 
 /* A string PostgreSQL stored raw (perhaps cut mid-character), as text */
 static Datum
@@ -170,7 +120,7 @@ core_string_datum(const char *raw)
 	int			len = strlen(raw);
 	int			valid = pg_encoding_verifymbstr(PG_UTF8, raw, len);
 
-	return utf8_datum(pnstrdup(raw, valid), valid);
+	return utf8_text_datum(pnstrdup(raw, valid), valid);
 }
 
 /*
@@ -248,7 +198,7 @@ san_array_datum(const char *san, uint16 count)
 	{
 		int			entry_len = strlen(entry);
 
-		elems[i] = utf8_datum(entry, entry_len);
+		elems[i] = utf8_text_datum(entry, entry_len);
 		entry += entry_len + 1;
 	}
 	return PointerGetDatum(construct_array(elems, count, TEXTOID, -1, false,
@@ -288,7 +238,7 @@ field_datum(ScanCache *cache, SlotField field, const char *value,
 	else if (field == SLOT_SERIAL)
 		cache->last[field].datum = serial_to_numeric(value);
 	else
-		cache->last[field].datum = utf8_datum(value, len);
+		cache->last[field].datum = utf8_text_datum(value, len);
 	MemoryContextSwitchTo(oldcontext);
 	return cache->last[field].datum;
 }
@@ -352,6 +302,16 @@ slot_columns(const RegistrySlot *slot, ScanCache *cache,
 	else
 		nulls[COL_CLIENT_KEY_BITS] = true;
 	values[COL_TRUNCATED] = BoolGetDatum((slot->flags & SLOT_TRUNCATED) != 0);
+	if (slot->client_profile != 0)
+	{
+		char		profile[CLIENT_PROFILE_TEXT_LEN + 1];
+
+		client_profile_format(slot->client_profile, profile);
+		values[COL_CLIENT_PROFILE] = CStringGetTextDatum(profile);
+		nulls[COL_CLIENT_PROFILE] = false;
+	}
+	else
+		nulls[COL_CLIENT_PROFILE] = true;
 }
 
 /*
@@ -400,51 +360,6 @@ has_client_connection(const PgBackendStatus *be)
 	memset(&none, 0, sizeof(none));
 	return be->st_procpid > 0 &&
 		memcmp(&be->st_clientaddr, &none, sizeof(none)) != 0;
-}
-
-/*
- * client_addr as pg_stat_activity shows it (NULL for Unix sockets): the
- * value inet_in() makes of the numeric host pg_stat_activity prints, made
- * by inet's binary input function, inet_recv(), from the address's bytes in
- * PostgreSQL's send format (family, bits, is_cidr, length, address), so that
- * a row pays for no printing and parsing of the address.  The scope of an
- * IPv6 address is dropped, as pg_stat_activity's clean_ipv6_addr() does.
- */
-static bool
-client_addr_datum(const SockAddr *addr, Datum *result)
-{
-	unsigned char message[4 + 16];
-	const void *bytes;
-	int			nbytes;
-	StringInfoData buf;
-
-	switch (addr->addr.ss_family)
-	{
-		case AF_INET:
-			message[0] = PGSQL_AF_INET;
-			bytes = &((const struct sockaddr_in *) &addr->addr)->sin_addr;
-			nbytes = 4;
-			break;
-		case AF_INET6:
-			message[0] = PGSQL_AF_INET6;
-			bytes = &((const struct sockaddr_in6 *) &addr->addr)->sin6_addr;
-			nbytes = 16;
-			break;
-		default:
-			return false;
-	}
-	message[1] = nbytes * 8;	/* a host: every bit of the address */
-	message[2] = 0;				/* inet, not cidr */
-	message[3] = nbytes;
-	memcpy(message + 4, bytes, nbytes);
-
-	/* a read-only StringInfo over it (initReadOnlyStringInfo() from 17) */
-	buf.data = (char *) message;
-	buf.len = 4 + nbytes;
-	buf.maxlen = 0;
-	buf.cursor = 0;
-	*result = DirectFunctionCall1(inet_recv, PointerGetDatum(&buf));
-	return true;
 }
 
 /* The columns pg_stat_activity shows everyone */

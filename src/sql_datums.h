@@ -23,6 +23,7 @@
 
 #include "datatype/timestamp.h"
 #include "fmgr.h"
+#include "libpq/pqcomm.h"
 #include "nodes/pg_list.h"
 
 /* A list of UTF-8 strings (e.g. subjectAltNames) as a text[] */
@@ -40,5 +41,26 @@ extern Datum days_left_to_numeric(TimestampTz not_after, TimestampTz now);
  */
 extern void set_text_column(Datum *values, bool *nulls, int column,
 							const char *utf8);
+
+/*
+ * Valid UTF-8 of known length as text in the database encoding, never
+ * failing: a character the encoding cannot hold becomes the \XX escapes of
+ * its UTF-8 bytes.  utf8[len] must be a NUL.
+ */
+extern Datum utf8_text_datum(const char *utf8, int len);
+
+/*
+ * A client address as pg_stat_activity.client_addr shows it, into *result;
+ * false (SQL NULL) for a Unix socket.
+ */
+extern bool client_addr_datum(const SockAddr *addr, Datum *result);
+
+/*
+ * Text chosen by a client or a server message, escaped like a log line
+ * (see log_safe_text()) and converted as utf8_text_datum() converts: as
+ * text, or as a name.
+ */
+extern Datum log_safe_text_datum(const char *raw);
+extern Datum log_safe_name_datum(const char *raw);
 
 #endif							/* SSLINFO_EXT_SQL_DATUMS_H */

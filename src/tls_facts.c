@@ -63,15 +63,15 @@ negotiated_group(SSL *ssl)
  * negotiated_group() and ssl_groups name it: the NID's short name
  * (prime256v1, X25519), a provider group's name (X25519MLKEM768).
  */
-static char *
-group_name(SSL *ssl, int id)
+char *
+tls_group_name(SSL *ssl, int id)
 {
 	const char *name = NULL;
 
 	if ((id & TLSEXT_nid_unknown) == 0)
 		name = OBJ_nid2sn(id);
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
-	else
+	else if (ssl != NULL)
 		name = SSL_group_to_name(ssl, id);
 #endif
 	ERR_clear_error();
@@ -94,7 +94,7 @@ client_groups(SSL *ssl)
 	ids = palloc(sizeof(int) * n);
 	n = SSL_get1_groups(ssl, ids);
 	for (int i = 0; i < n; i++)
-		names = lappend(names, group_name(ssl, ids[i]));
+		names = lappend(names, tls_group_name(ssl, ids[i]));
 	pfree(ids);
 	return names;
 }
@@ -107,7 +107,7 @@ shared_groups(SSL *ssl)
 	List	   *names = NIL;
 
 	for (int i = 0; i < n; i++)
-		names = lappend(names, group_name(ssl, SSL_get_shared_group(ssl, i)));
+		names = lappend(names, tls_group_name(ssl, SSL_get_shared_group(ssl, i)));
 	return names;
 }
 

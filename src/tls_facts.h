@@ -48,6 +48,7 @@ typedef struct TlsFacts
 	char	   *alpn;			/* protocol ALPN selected ("postgresql"), or
 								 * NULL: before 17 the server offers none */
 	char	   *server_fingerprint; /* SHA-256 of the certificate served */
+	uint64		client_profile; /* client_offer.h; 0: none, or not asked */
 
 	bool		cert_present;	/* client presented a certificate */
 	X509Summary client;			/* that certificate; zeroes when absent */
@@ -62,6 +63,12 @@ extern void tls_facts_collect(Port *port, TlsFacts *facts);
  * NIL without TLS.
  */
 extern List *tls_client_groups(Port *port);
+
+/*
+ * A group as SSL_get1_groups() and SSL_get_shared_group() identify it, by
+ * name (see above), palloc'd; ssl names provider groups.
+ */
+extern char *tls_group_name(SSL *ssl, int id);
 extern List *tls_shared_groups(Port *port);
 extern const TlsFacts *tls_facts_own(void);
 

@@ -78,6 +78,22 @@ if [ "${1:-}" = --query ]; then
 		SELECT check_name, status, detail FROM ssl_config_audit()
 		WHERE status <> 'ok' ORDER BY status = 'error' DESC, check_name;
 	SQL
+
+	echo
+	say "5. who was turned away: an expired client certificate, a client that rejects the server's certificate"
+	psql -X -q -d "$tls $(cert client_expired) application_name=expired" -c 'SELECT 1' 2>&1 | sed 's/^/client: /' || true
+	psql -X -q -d "$tls $(cert client_plain) sslrootcert=build/certs/foreign_ca.crt" -c 'SELECT 1' 2>&1 | sed 's/^/client: /' || true
+	for _ in $(seq 100); do
+		[ "$(psql -XAtq -d postgres -c 'SELECT count(*) FROM pg_stat_ssl_ext_refusals')" = 2 ] && break
+		sleep 0.1
+	done
+	sql <<-'SQL'
+		SELECT client_addr, reason, count, client_profile, detail FROM pg_stat_ssl_ext_refusals ORDER BY reason;
+		SELECT reason, refusals FROM pg_stat_ssl_ext_refusal_totals WHERE refusals > 0;
+		SELECT client_profile, max_version, cardinality(offered_ciphers) AS suites,
+		       offered_groups, connections, refusals
+		FROM pg_stat_ssl_ext_clients ORDER BY last_seen;
+	SQL
 	exit
 fi
 

@@ -53,6 +53,7 @@ REQUIRED_PACKAGES=(
 	prometheus	# promtool: checks monitoring/alerts.yml
 	gdb	# t/045: holds a reader between the status snapshot and the registry
 	strace	# t/054: how the server reads its key file
+	locales	# t/065: a translated lc_messages (ensure_test_locale)
 )
 
 # The client stacks of test/clients (t/064_client_stacks.pl), installed only
@@ -118,6 +119,20 @@ ensure_packages()
 	fi
 }
 
+# t/065 runs a server with lc_messages in German: the refusals' classification
+# must not read translated text.  The locale is generated once, as root.
+TEST_LOCALE=de_DE.UTF-8
+ensure_test_locale()
+{
+	locale -a 2>/dev/null | grep -qix 'de_DE.utf-\?8' && return 0
+	if ! is_root; then
+		echo "the locale $TEST_LOCALE is missing: sudo localedef -i de_DE -c -f UTF-8 $TEST_LOCALE" >&2
+		return 0
+	fi
+	say "generating the locale $TEST_LOCALE"
+	localedef -i de_DE -c -f UTF-8 "$TEST_LOCALE"
+}
+
 # The sources as git sees them (tracked files and untracked ones it does
 # not ignore, so work in progress comes along; .gitignore keeps out every
 # build product: objects, libraries, bitcode, build/), or, outside a git
@@ -155,14 +170,23 @@ build_extension()
 private_install()
 {
 	local stamp="$PRIV_ROOT/.source-version" version
+	local localedir catalog
 	version="$(dpkg-query -W -f='${Version}' "postgresql-$PG_MAJOR" 2>/dev/null ||
-		"$SYS_PG_CONFIG" --version)"
+		"$SYS_PG_CONFIG" --version) with message catalogs"
 	if [ "$(cat "$stamp" 2>/dev/null)" != "$version" ]; then
 		say "copying $SYS_PGLIB and $SYS_PGSHARE into $PRIV_ROOT"
 		rm -rf "$PRIV_ROOT"
 		mkdir -p "$PRIV_ROOT$(dirname "$SYS_PGLIB")" "$PRIV_ROOT$(dirname "$SYS_PGSHARE")"
 		cp -a "$SYS_PGLIB" "$PRIV_ROOT$SYS_PGLIB"
 		cp -a "$SYS_PGSHARE" "$PRIV_ROOT$SYS_PGSHARE"
+		# the server's translations, where its relocated binaries look
+		# for them (t/065 runs with lc_messages in German)
+		localedir="$("$SYS_PG_CONFIG" --localedir)"
+		for catalog in "$localedir"/*/LC_MESSAGES/postgres-"$PG_MAJOR".mo; do
+			[ -f "$catalog" ] || continue
+			mkdir -p "$PRIV_ROOT$(dirname "$catalog")"
+			cp -a "$catalog" "$PRIV_ROOT$catalog"
+		done
 		echo "$version" >"$stamp"
 	fi
 	say "installing sslinfo_ext into $PRIV_ROOT"

@@ -189,6 +189,7 @@ setup_failed()
 }
 
 ensure_packages
+ensure_test_locale
 # The bitcode step's clang (PGXS with_llvm) compiles every file too.
 clang_bin="$(sed -n 's/^CLANG = //p' "$SYS_PGLIB/lib/pgxs/src/Makefile.global" 2>/dev/null)"
 say "versions: $("$SYS_PG_CONFIG" --version), $(openssl version | cut -d' ' -f1-2), $(gcc --version | head -n 1)${clang_bin:+, $("$clang_bin" --version 2>/dev/null | head -n 1)}"

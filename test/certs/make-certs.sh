@@ -22,7 +22,8 @@
 # test/README.md.  Never create a file named none.crt / none.key here: the
 # harness uses those paths to mean "no client certificate".
 #
-# Idempotent: when OUTDIR/.complete exists, is newer than this script and
+# Idempotent: when OUTDIR/.complete exists, holds the SHA-256 of this script
+# (a copy of the tree may carry an older script with a newer time) and is
 # less than 12 hours old (so the "expiring in 2 days" certificate is still
 # what it claims to be), nothing is done.  Otherwise everything is
 # regenerated into a fresh directory that then replaces OUTDIR.
@@ -37,7 +38,8 @@ fi
 script="$(readlink -f "${BASH_SOURCE[0]}")"
 final_dir="$(readlink -m "$1")"
 
-if [ -f "$final_dir/.complete" ] && [ "$final_dir/.complete" -nt "$script" ] &&
+script_sum="$(sha256sum "$script" | cut -d' ' -f1)"
+if [ -f "$final_dir/.complete" ] && [ "$(cat "$final_dir/.complete")" = "$script_sum" ] &&
 	[ -z "$(find "$final_dir/.complete" -mmin +720)" ]; then
 	exit 0
 fi
@@ -350,12 +352,18 @@ issue server_chained   server intermediate 04 "/O=sslinfo_ext test/CN=localhost"
 issue server_expiring  server ca           05 "/O=sslinfo_ext test/CN=localhost" --not-before "-1 day" --not-after "+2 days" --ext "subjectAltName = DNS:localhost, IP:127.0.0.1"
 issue server_expired   server ca           06 "/O=sslinfo_ext test/CN=localhost" --not-before "-30 days" --not-after "-1 day" --ext "subjectAltName = DNS:localhost, IP:127.0.0.1"
 bundle server_chained-chain.crt server_chained intermediate
+
+# Refused clients (t/065): a root CA the servers do not trust and a client
+# certificate it issued, and a client certificate not valid before tomorrow.
+issue foreign_ca       ca     self         07 "/O=sslinfo_ext foreign/CN=sslinfo_ext Foreign Root CA" --days 3650
+issue client_foreign   client foreign_ca   3001 "/O=sslinfo_ext foreign/CN=mallory"
+issue client_future    client ca           3002 "/O=sslinfo_ext test/CN=ivan-future" --not-before "+1 day" --not-after "+30 days"
 crl_dated ca root-stale.crl "-40 days" "-10 days"
 encrypted_key server server-encrypted.key "sslinfo_ext test passphrase"
 
 # ---------------------------------------------------------------------------
 
-touch "$OUT/.complete"
+echo "$script_sum" >"$OUT/.complete"
 trap - EXIT
 rm -rf "$final_dir"
 mv "$OUT" "$final_dir"

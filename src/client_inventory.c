@@ -1,0 +1,266 @@
+/*-------------------------------------------------------------------------
+ *
+ * client_inventory.c
+ *	  The client profiles seen, in shared memory: pg_stat_ssl_ext_clients.
+ *
+ * See client_inventory.h for the contract.  The table is laid out like the
+ * refusal table (refusals.c): a header, then compact arrays of the profile
+ * ids and last-seen times that lru_table_slot() scans, then the entries.
+ *
+ * Copyright (c) 2026, the sslinfo_ext developers
+ *
+ * src/client_inventory.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_authid.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "libpq/libpq-be.h"
+#include "miscadmin.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+
+#include "client_inventory.h"
+#include "client_offer.h"
+#include "lru_table.h"
+#include "session_registry.h"
+#include "sql_datums.h"
+
+typedef struct ProfileEntry
+{
+	ClientOffer offer;
+	int64		connections;
+	int64		refusals;
+	TimestampTz first_seen;
+	SockAddr	last_client;
+	char		last_usename[NAMEDATALEN];
+	char		last_application_name[NAMEDATALEN];
+} ProfileEntry;
+
+typedef struct ProfileTable
+{
+	slock_t		lock;			/* n_used and the arrays */
+	int			capacity;
+	int			n_used;
+} ProfileTable;
+
+static ProfileTable *table = NULL;
+static uint64 *table_ids;
+static TimestampTz *table_last_seen;
+static ProfileEntry *table_entries;
+
+static int	max_client_profiles = 1000;
+
+void
+client_inventory_init(void)
+{
+	GucContext	context = process_shared_preload_libraries_in_progress ?
+		PGC_POSTMASTER : PGC_SIGHUP;
+
+	DefineCustomIntVariable("sslinfo_ext.max_client_profiles",
+							"Client profiles (distinct TLS offers) kept in pg_stat_ssl_ext_clients.",
+							"When all are in use, the least recently seen profile makes room.",
+							&max_client_profiles,
+							1000, 16, 10000,
+							context,
+							0,
+							NULL, NULL, NULL);
+}
+
+static Size
+table_size(int capacity)
+{
+	Size		size = MAXALIGN(sizeof(ProfileTable));
+
+	size = add_size(size, MAXALIGN(mul_size(capacity, sizeof(uint64))));
+	size = add_size(size, MAXALIGN(mul_size(capacity, sizeof(TimestampTz))));
+	size = add_size(size, mul_size(capacity, sizeof(ProfileEntry)));
+	return size;
+}
+
+Size
+client_inventory_shmem_size(void)
+{
+	return table_size(max_client_profiles);
+}
+
+void
+client_inventory_shmem_startup(void)
+{
+	bool		found;
+	char	   *base;
+
+	table = ShmemInitStruct("sslinfo_ext client profiles",
+							table_size(max_client_profiles), &found);
+	base = (char *) table + MAXALIGN(sizeof(ProfileTable));
+	table_ids = (uint64 *) base;
+	base += MAXALIGN(mul_size(max_client_profiles, sizeof(uint64)));
+	table_last_seen = (TimestampTz *) base;
+	base += MAXALIGN(mul_size(max_client_profiles, sizeof(TimestampTz)));
+	table_entries = (ProfileEntry *) base;
+	if (found)
+		return;
+
+	SpinLockInit(&table->lock);
+	table->capacity = max_client_profiles;
+	table->n_used = 0;
+}
+
+void
+client_inventory_count(const ClientOffer *offer, uint64 id, const Port *port,
+					   bool refused)
+{
+	TimestampTz now;
+	ProfileEntry *entry;
+	bool		found;
+	int			i;
+
+	if (table == NULL || id == 0)
+		return;
+
+	now = GetCurrentTimestamp();
+	SpinLockAcquire(&table->lock);
+	i = lru_table_slot(table_ids, sizeof(uint64), table_last_seen,
+					   &table->n_used, table->capacity, &id, &found);
+	entry = &table_entries[i];
+	if (!found)
+	{
+		table_ids[i] = id;
+		entry->offer = *offer;
+		entry->connections = 0;
+		entry->refusals = 0;
+		entry->first_seen = now;
+	}
+	table_last_seen[i] = now;
+	if (refused)
+		entry->refusals++;
+	else
+		entry->connections++;
+	entry->last_client = port->raddr;
+	strlcpy(entry->last_usename, port->user_name ? port->user_name : "",
+			NAMEDATALEN);
+	strlcpy(entry->last_application_name,
+			port->application_name ? port->application_name : "",
+			NAMEDATALEN);
+	SpinLockRelease(&table->lock);
+}
+
+uint64
+client_inventory_admit(Port *port)
+{
+	ClientOffer offer;
+	uint64		id;
+
+	if (table == NULL || !port->ssl_in_use ||
+		!client_offer_read(port->ssl, &offer))
+		return 0;
+	id = client_offer_id(&offer);
+	client_inventory_count(&offer, id, port, false);
+	return id;
+}
+
+/*
+ * SQL functions
+ */
+
+PG_FUNCTION_INFO_V1(sslinfo_ext_pg_stat_ssl_ext_clients);
+Datum
+sslinfo_ext_pg_stat_ssl_ext_clients(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	bool		reads_all = has_privs_of_role(GetUserId(),
+											  ROLE_PG_READ_ALL_STATS);
+	HTAB	   *open_sessions;
+	int			n;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (table == NULL)
+		return (Datum) 0;
+
+	open_sessions = session_registry_profile_counts();
+
+	SpinLockAcquire(&table->lock);
+	n = table->n_used;
+	SpinLockRelease(&table->lock);
+
+	for (int i = 0; i < n; i++)
+	{
+		uint64		id;
+		TimestampTz last_seen;
+		ProfileEntry entry;
+		Datum		values[13];
+		bool		nulls[13];
+		char		profile[CLIENT_PROFILE_TEXT_LEN + 1];
+		ProfileSessionCount *sessions;
+
+		/* one entry at a time: the lock is held for a copy, never more */
+		SpinLockAcquire(&table->lock);
+		if (i >= table->n_used)
+		{
+			/* a reset emptied the table meanwhile */
+			SpinLockRelease(&table->lock);
+			break;
+		}
+		id = table_ids[i];
+		last_seen = table_last_seen[i];
+		entry = table_entries[i];
+		SpinLockRelease(&table->lock);
+
+		memset(nulls, true, sizeof(nulls));
+		client_profile_format(id, profile);
+		values[0] = CStringGetTextDatum(profile);
+		nulls[0] = false;
+		sessions = hash_search(open_sessions, &id, HASH_FIND, NULL);
+		values[4] = Int32GetDatum(sessions ? sessions->sessions : 0);
+		nulls[4] = false;
+		values[5] = Int64GetDatum(entry.connections);
+		nulls[5] = false;
+		values[6] = Int64GetDatum(entry.refusals);
+		nulls[6] = false;
+		values[7] = TimestampTzGetDatum(entry.first_seen);
+		nulls[7] = false;
+		values[8] = TimestampTzGetDatum(last_seen);
+		nulls[8] = false;
+		if (reads_all)
+		{
+			const char *version = client_offer_version_name(entry.offer.max_version);
+
+			if (version != NULL)
+			{
+				values[1] = CStringGetTextDatum(version);
+				nulls[1] = false;
+			}
+			values[2] = client_offer_cipher_names(&entry.offer);
+			nulls[2] = false;
+			values[3] = client_offer_group_names(&entry.offer);
+			nulls[3] = false;
+			nulls[9] = !client_addr_datum(&entry.last_client, &values[9]);
+			entry.last_usename[NAMEDATALEN - 1] = '\0';
+			entry.last_application_name[NAMEDATALEN - 1] = '\0';
+			if (entry.last_usename[0] != '\0')
+			{
+				values[10] = log_safe_name_datum(entry.last_usename);
+				nulls[10] = false;
+			}
+			if (entry.last_application_name[0] != '\0')
+			{
+				values[11] = log_safe_text_datum(entry.last_application_name);
+				nulls[11] = false;
+			}
+			values[12] = BoolGetDatum(entry.offer.incomplete);
+			nulls[12] = false;
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	hash_destroy(open_sessions);
+	return (Datum) 0;
+}

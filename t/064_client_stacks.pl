@@ -9,6 +9,9 @@
 # libpq, pgjdbc and node-postgres get in with TLS 1.2 and a DHE suite, Go
 # and the ECDHE-only node-postgres are refused with "no shared cipher" in
 # the server log (the outcomes ../shared/reference/front-door.md lists).
+# Each stack is its own client profile in pg_stat_ssl_ext_clients, with what
+# it really offered; the refused ones are counted as refusals of their
+# profile, under no_shared_cipher.
 # make test installs the stacks only when a test like this one runs
 # (ensure_client_stacks in test/lib.sh); a stack that could not be
 # installed is skipped, with the reason.
@@ -30,7 +33,27 @@ my @four = qw(DHE-RSA-AES128-GCM-SHA256 DHE-RSA-AES256-GCM-SHA384
 
 my $node = new_tls_node('clients', preload => 1);
 $node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION sslinfo_ext');
 my $superuser = getpwuid($>);
+
+# The profile of the latest TLS connection (the superuser's own queries go
+# over the Unix socket, without TLS, so they have none), with its offer.
+sub latest_profile
+{
+	my ($id, $max_version, $ciphers, $connections, $refusals) = split /\|/,
+	  $node->safe_psql('postgres', q{
+		SELECT client_profile, max_version, array_to_string(offered_ciphers, ' '),
+		       connections, refusals
+		FROM pg_stat_ssl_ext_clients ORDER BY last_seen DESC LIMIT 1});
+	return {
+		id          => $id,
+		max_version => $max_version,
+		ciphers     => [ split / /, $ciphers // '' ],
+		connections => $connections,
+		refusals    => $refusals
+	};
+}
+my %profile;
 
 # One connection per stack, skipped (with its reason) when the stack is
 # missing; $check->($stack, $result) holds the assertions.
@@ -74,7 +97,38 @@ each_stack(
 				"TLS 1.3 allowed: $stack negotiates TLSv1.3 TLS_AES_256_GCM_SHA384");
 		}
 		is($r->{user}, $superuser, "TLS 1.3 allowed: $stack is $superuser");
+		$profile{$stack} = latest_profile();
 	});
+
+# What each stack offered, as the client inventory recorded it
+my %offers_dhe = map {
+	my $p = $profile{$_};
+	($_ => scalar(grep { my $c = $_; grep { $_ eq $c } @four } @{ $p->{ciphers} }))
+} keys %profile;
+foreach my $stack (sort keys %profile)
+{
+	my $p = $profile{$stack};
+	note("$stack: profile $p->{id}, $p->{max_version}, @{$p->{ciphers}}");
+	ok($p->{connections} >= 1, "inventory: $stack's profile counts its connection");
+	is($p->{max_version}, $stack eq 'libpq_tls12' ? 'TLSv1.2' : 'TLSv1.3',
+		"inventory: $stack offered at most " . ($stack eq 'libpq_tls12' ? 'TLS 1.2' : 'TLS 1.3'));
+}
+is(scalar(keys %{ { map { $_->{id} => 1 } values %profile } }),
+	scalar(keys %profile), 'inventory: every stack is a profile of its own');
+if ($profile{go})
+{
+	is($offers_dhe{go}, 0, 'inventory: Go offered no DHE suite');
+}
+if ($profile{node_ecdhe_only})
+{
+	is( join(' ', grep { !/^TLS_/ } @{ $profile{node_ecdhe_only}{ciphers} }),
+		'ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-AES256-GCM-SHA384',
+		'inventory: the ECDHE-only node-postgres offered exactly its two TLS 1.2 suites');
+}
+foreach my $stack (grep { $profile{$_} } qw(libpq libpq_tls12 jdbc node))
+{
+	ok($offers_dhe{$stack} > 0, "inventory: $stack offered a DHE suite of the seed's rule");
+}
 
 # ---- the seed's rule ------------------------------------------------------------------
 
@@ -129,6 +183,25 @@ each_stack(
 				"seed's rule: $stack negotiates TLSv1.2 DHE-RSA-AES128-GCM-SHA256");
 		}
 	});
+
+# The refused stacks' profiles count their refusals, and the refusals are
+# no_shared_cipher ones from 127.0.0.1.
+foreach my $stack (grep { $refused{$_} && $profile{$_} } @stacks)
+{
+	$node->poll_query_until('postgres', qq{
+		SELECT refusals >= 1 FROM pg_stat_ssl_ext_clients
+		WHERE client_profile = '$profile{$stack}{id}'})
+	  or diag("no refusal counted for $stack");
+	is( $node->safe_psql('postgres', qq{
+			SELECT connections, refusals FROM pg_stat_ssl_ext_clients
+			WHERE client_profile = '$profile{$stack}{id}'}),
+		"1|1", "inventory: $stack's profile has its connection and its refusal");
+}
+is( $node->safe_psql('postgres', q{
+		SELECT string_agg(reason || ' ' || count, ',') FROM pg_stat_ssl_ext_refusals
+		WHERE client_addr = '127.0.0.1'}),
+	$refusals ? "no_shared_cipher $refusals" : '',
+	"refusals: one no_shared_cipher refusal per refused stack, from 127.0.0.1");
 
 # Each refusal leaves one line in the server log (and, before issue 21,
 # nothing else).

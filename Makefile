@@ -20,6 +20,7 @@ OBJS = \
 	src/cipher_policy_parse.o \
 	src/client_inventory.o \
 	src/client_offer.o \
+	src/dry_run.o \
 	src/guc_records.o \
 	src/refusals.o \
 	src/require_ssl.o \

@@ -259,6 +259,56 @@ LANGUAGE C STRICT PARALLEL RESTRICTED;
 -- end of the front door
 
 --
+-- The dry run (src/dry_run.c): candidate TLS settings held against the
+-- client profiles of pg_stat_ssl_ext_clients, each replayed in an
+-- in-memory handshake.  NULL means the value in force.  For pg_monitor.
+--
+
+CREATE FUNCTION ssl_policy_dry_run(
+    ssl_ciphers text DEFAULT NULL,
+    ssl_tls13_ciphers text DEFAULT NULL,
+    ssl_min_protocol_version text DEFAULT NULL,
+    ssl_max_protocol_version text DEFAULT NULL,
+    ssl_groups text DEFAULT NULL,
+    OUT client_profile text,
+    OUT sessions integer,
+    OUT connections bigint,
+    OUT refusals bigint,
+    OUT would_connect boolean,
+    OUT version text,
+    OUT cipher text,
+    OUT tls_group text,
+    OUT reason text,
+    OUT detail text,
+    OUT offer_incomplete boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_policy_dry_run'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+CREATE FUNCTION ssl_policy_dry_run_summary(
+    ssl_ciphers text DEFAULT NULL,
+    ssl_tls13_ciphers text DEFAULT NULL,
+    ssl_min_protocol_version text DEFAULT NULL,
+    ssl_max_protocol_version text DEFAULT NULL,
+    ssl_groups text DEFAULT NULL,
+    OUT clients_kept integer,
+    OUT clients_lost integer,
+    OUT sessions_lost bigint,
+    OUT refused_let_in integer,
+    OUT clients_unknown integer,
+    OUT lost_profiles text[])
+RETURNS record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_policy_dry_run_summary'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+
+REVOKE ALL ON FUNCTION ssl_policy_dry_run(text, text, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ssl_policy_dry_run_summary(text, text, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ssl_policy_dry_run(text, text, text, text, text) TO pg_monitor;
+GRANT EXECUTE ON FUNCTION ssl_policy_dry_run_summary(text, text, text, text, text) TO pg_monitor;
+
+-- end of the dry run
+
+--
 -- BEGIN COMMENTS (every function and view of the extension)
 --
 -- Kept together so they can move into a fresh-install script as they are.
@@ -341,6 +391,10 @@ COMMENT ON FUNCTION pg_stat_ssl_ext_refusal_counts() IS
 'the rows of the view pg_stat_ssl_ext_refusal_totals';
 COMMENT ON FUNCTION pg_stat_ssl_ext_client_profiles() IS
 'the rows of the view pg_stat_ssl_ext_clients';
+COMMENT ON FUNCTION ssl_policy_dry_run(text, text, text, text, text) IS
+'candidate TLS settings (NULL: the value in force) replayed against every client profile in an in-memory handshake: whether it would connect, with which version, suite and group, or why not; for pg_monitor';
+COMMENT ON FUNCTION ssl_policy_dry_run_summary(text, text, text, text, text) IS
+'the dry run in one row: clients kept and lost, sessions open now of lost profiles, refused profiles the candidate would let in, profiles without a verdict; for pg_monitor';
 --
 -- END COMMENTS
 --

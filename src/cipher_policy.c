@@ -906,6 +906,51 @@ cipher_policy_tls13_conforms(const char *value, char **problem)
 }
 
 /*
+ * A candidate value of ssl_ciphers or ssl_tls13_ciphers as ALTER SYSTEM
+ * would take it, for the dry run: the policy's ERROR (message, detail and
+ * hint as the check hook gives them) where the hook would refuse it, its
+ * WARNING in warn mode, and "ALL" expanded as the hook expands it.  A
+ * setting the policy does not govern is taken as it is.
+ */
+char *
+cipher_policy_candidate(const char *parameter, const char *value)
+{
+	bool		tls13 = strcmp(parameter, "ssl_tls13_ciphers") == 0;
+	CpMode		mode = tls13 ? CP_MODE_TLS13_CIPHERS : CP_MODE_SSL_CIPHERS;
+	CpEntry		entries[CP_MAX_ENTRIES + 1];
+	CpResult	result;
+
+	if (!(tls13 ? cipher_policy_tls13_governed() : cipher_policy_is_checking()))
+		return pstrdup(value);
+	parse_value(value, mode, entries, &result);
+	if (result.first_error >= 0)
+	{
+		EntryProblem problem;
+
+		if (policy_mode == POLICY_WARN)
+		{
+			report_nonconforming_value(parameter, value,
+									   &entries[result.first_error], mode);
+			return pstrdup(value);
+		}
+		describe_bad_entry(value, &entries[result.first_error], mode, &problem);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg(ENTRY_PROBLEM_FORMAT, entries[result.first_error].position,
+						parameter, problem.shown),
+				 errdetail_internal("%s", problem.detail),
+				 errhint("%s", problem.hint)));
+	}
+	if (result.is_all)
+#ifdef POLICY_GOVERNS_TLS13
+		return pstrdup(tls13 ? tls13_allowlist_colons : allowlist_semicolons);
+#else
+		return pstrdup(allowlist_semicolons);
+#endif
+	return pstrdup(value);
+}
+
+/*
  * SQL functions
  */
 

@@ -54,6 +54,9 @@
  * - cipher_policy_allows(): the suite is in the allowlist in force for its
  *   protocol (TLS 1.3 suites: sslinfo_ext.allowed_tls13_ciphers), preloaded
  *   or not; for ssl_supported_ciphers() (cipher_catalog.c).
+ * - cipher_policy_candidate(): a candidate value as ALTER SYSTEM would take
+ *   it (the hook's ERROR when on, its WARNING when warn, "ALL" expanded);
+ *   for the dry run (dry_run.c).
  * - Nothing here raises an ERROR in the postmaster.
  * - Settings are read through server_settings, the GUC records of
  *   ssl_ciphers and ssl_tls13_ciphers are reached only through
@@ -80,5 +83,6 @@ extern bool cipher_policy_tls13_governed(void);
 extern bool cipher_policy_tls13_conforms(const char *value, char **problem);
 extern const char *cipher_policy_tls13_in_force(const char *value);
 extern bool cipher_policy_allows(const SSL_CIPHER *suite);
+extern char *cipher_policy_candidate(const char *parameter, const char *value);
 
 #endif							/* SSLINFO_EXT_CIPHER_POLICY_H */

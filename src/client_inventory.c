@@ -172,6 +172,64 @@ client_inventory_admit(Port *port)
  * SQL functions
  */
 
+ClientProfile *
+client_inventory_snapshot(int *count)
+{
+	ClientProfile *profiles;
+	HTAB	   *open_sessions;
+	int			n;
+	int			kept = 0;
+
+	*count = 0;
+	if (table == NULL)
+		return NULL;
+
+	open_sessions = session_registry_profile_counts();
+	SpinLockAcquire(&table->lock);
+	n = table->n_used;
+	SpinLockRelease(&table->lock);
+	profiles = palloc(sizeof(ClientProfile) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		ClientProfile *p = &profiles[kept];
+		ProfileEntry entry;
+		ProfileSessionCount *sessions;
+
+		/* one entry at a time: the lock is held for a copy, never more */
+		SpinLockAcquire(&table->lock);
+		if (i >= table->n_used)
+		{
+			SpinLockRelease(&table->lock);
+			break;
+		}
+		p->id = table_ids[i];
+		p->last_seen = table_last_seen[i];
+		entry = table_entries[i];
+		SpinLockRelease(&table->lock);
+
+		p->offer = entry.offer;
+		p->connections = entry.connections;
+		p->refusals = entry.refusals;
+		p->first_seen = entry.first_seen;
+		p->last_client = entry.last_client;
+		memcpy(p->last_usename, entry.last_usename, NAMEDATALEN);
+		p->last_usename[NAMEDATALEN - 1] = '\0';
+		memcpy(p->last_application_name, entry.last_application_name, NAMEDATALEN);
+		p->last_application_name[NAMEDATALEN - 1] = '\0';
+		sessions = hash_search(open_sessions, &p->id, HASH_FIND, NULL);
+		p->sessions = sessions ? sessions->sessions : 0;
+		kept++;
+	}
+	hash_destroy(open_sessions);
+	*count = kept;
+	return profiles;
+}
+
+/*
+ * SQL functions
+ */
+
 PG_FUNCTION_INFO_V1(sslinfo_ext_pg_stat_ssl_ext_clients);
 Datum
 sslinfo_ext_pg_stat_ssl_ext_clients(PG_FUNCTION_ARGS)
@@ -179,88 +237,61 @@ sslinfo_ext_pg_stat_ssl_ext_clients(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	bool		reads_all = has_privs_of_role(GetUserId(),
 											  ROLE_PG_READ_ALL_STATS);
-	HTAB	   *open_sessions;
+	ClientProfile *profiles;
 	int			n;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if (table == NULL)
-		return (Datum) 0;
-
-	open_sessions = session_registry_profile_counts();
-
-	SpinLockAcquire(&table->lock);
-	n = table->n_used;
-	SpinLockRelease(&table->lock);
+	profiles = client_inventory_snapshot(&n);
 
 	for (int i = 0; i < n; i++)
 	{
-		uint64		id;
-		TimestampTz last_seen;
-		ProfileEntry entry;
+		const ClientProfile *p = &profiles[i];
 		Datum		values[13];
 		bool		nulls[13];
 		char		profile[CLIENT_PROFILE_TEXT_LEN + 1];
-		ProfileSessionCount *sessions;
-
-		/* one entry at a time: the lock is held for a copy, never more */
-		SpinLockAcquire(&table->lock);
-		if (i >= table->n_used)
-		{
-			/* a reset emptied the table meanwhile */
-			SpinLockRelease(&table->lock);
-			break;
-		}
-		id = table_ids[i];
-		last_seen = table_last_seen[i];
-		entry = table_entries[i];
-		SpinLockRelease(&table->lock);
 
 		memset(nulls, true, sizeof(nulls));
-		client_profile_format(id, profile);
+		client_profile_format(p->id, profile);
 		values[0] = CStringGetTextDatum(profile);
 		nulls[0] = false;
-		sessions = hash_search(open_sessions, &id, HASH_FIND, NULL);
-		values[4] = Int32GetDatum(sessions ? sessions->sessions : 0);
+		values[4] = Int32GetDatum(p->sessions);
 		nulls[4] = false;
-		values[5] = Int64GetDatum(entry.connections);
+		values[5] = Int64GetDatum(p->connections);
 		nulls[5] = false;
-		values[6] = Int64GetDatum(entry.refusals);
+		values[6] = Int64GetDatum(p->refusals);
 		nulls[6] = false;
-		values[7] = TimestampTzGetDatum(entry.first_seen);
+		values[7] = TimestampTzGetDatum(p->first_seen);
 		nulls[7] = false;
-		values[8] = TimestampTzGetDatum(last_seen);
+		values[8] = TimestampTzGetDatum(p->last_seen);
 		nulls[8] = false;
 		if (reads_all)
 		{
-			const char *version = client_offer_version_name(entry.offer.max_version);
+			const char *version = client_offer_version_name(p->offer.max_version);
 
 			if (version != NULL)
 			{
 				values[1] = CStringGetTextDatum(version);
 				nulls[1] = false;
 			}
-			values[2] = client_offer_cipher_names(&entry.offer);
+			values[2] = client_offer_cipher_names(&p->offer);
 			nulls[2] = false;
-			values[3] = client_offer_group_names(&entry.offer);
+			values[3] = client_offer_group_names(&p->offer);
 			nulls[3] = false;
-			nulls[9] = !client_addr_datum(&entry.last_client, &values[9]);
-			entry.last_usename[NAMEDATALEN - 1] = '\0';
-			entry.last_application_name[NAMEDATALEN - 1] = '\0';
-			if (entry.last_usename[0] != '\0')
+			nulls[9] = !client_addr_datum(&p->last_client, &values[9]);
+			if (p->last_usename[0] != '\0')
 			{
-				values[10] = log_safe_name_datum(entry.last_usename);
+				values[10] = log_safe_name_datum(p->last_usename);
 				nulls[10] = false;
 			}
-			if (entry.last_application_name[0] != '\0')
+			if (p->last_application_name[0] != '\0')
 			{
-				values[11] = log_safe_text_datum(entry.last_application_name);
+				values[11] = log_safe_text_datum(p->last_application_name);
 				nulls[11] = false;
 			}
-			values[12] = BoolGetDatum(entry.offer.incomplete);
+			values[12] = BoolGetDatum(p->offer.incomplete);
 			nulls[12] = false;
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	hash_destroy(open_sessions);
 	return (Datum) 0;
 }

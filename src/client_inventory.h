@@ -29,6 +29,7 @@
 #ifndef SSLINFO_EXT_CLIENT_INVENTORY_H
 #define SSLINFO_EXT_CLIENT_INVENTORY_H
 
+#include "datatype/timestamp.h"
 #include "libpq/libpq-be.h"
 
 #include "client_offer.h"
@@ -49,5 +50,26 @@ extern void client_inventory_count(const ClientOffer *offer, uint64 id,
  * by the authentication hook.  Returns the profile id, 0 without one.
  */
 extern uint64 client_inventory_admit(Port *port);
+
+/* A profile as a reader copies it */
+typedef struct ClientProfile
+{
+	uint64		id;
+	ClientOffer offer;
+	int64		connections;
+	int64		refusals;
+	int32		sessions;		/* open now (session_registry.h) */
+	TimestampTz first_seen;
+	TimestampTz last_seen;
+	SockAddr	last_client;
+	char		last_usename[NAMEDATALEN];
+	char		last_application_name[NAMEDATALEN];
+} ClientProfile;
+
+/*
+ * Every profile, copied one at a time under the table's lock, with its open
+ * sessions counted; palloc'd, *count of them (NULL, 0 without preloading).
+ */
+extern ClientProfile *client_inventory_snapshot(int *count);
 
 #endif							/* SSLINFO_EXT_CLIENT_INVENTORY_H */

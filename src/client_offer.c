@@ -194,25 +194,30 @@ text_array(Datum *elems, int n)
 										   TYPALIGN_INT));
 }
 
+const char *
+client_offer_cipher_name(uint16 code)
+{
+	SSL		   *ssl = naming_ssl();
+	unsigned char bytes[2];
+	const SSL_CIPHER *cipher = NULL;
+
+	bytes[0] = (code >> 8) & 0xFF;
+	bytes[1] = code & 0xFF;
+	if (ssl != NULL)
+		cipher = SSL_CIPHER_find(ssl, bytes);
+	ERR_clear_error();
+	return cipher != NULL ? SSL_CIPHER_get_name(cipher) : NULL;
+}
+
 Datum
 client_offer_cipher_names(const ClientOffer *offer)
 {
-	SSL		   *ssl = naming_ssl();
 	Datum	   *elems = palloc(sizeof(Datum) * Max(offer->n_ciphers, 1));
 
 	for (int i = 0; i < offer->n_ciphers; i++)
 	{
-		unsigned char code[2];
-		const SSL_CIPHER *cipher = NULL;
-		const char *name = NULL;
+		const char *name = client_offer_cipher_name(offer->ciphers[i]);
 
-		code[0] = (offer->ciphers[i] >> 8) & 0xFF;
-		code[1] = offer->ciphers[i] & 0xFF;
-		if (ssl != NULL)
-			cipher = SSL_CIPHER_find(ssl, code);
-		if (cipher != NULL)
-			name = SSL_CIPHER_get_name(cipher);
-		ERR_clear_error();
 		if (name != NULL)
 			elems[i] = CStringGetTextDatum(name);
 		else
@@ -222,13 +227,18 @@ client_offer_cipher_names(const ClientOffer *offer)
 	return text_array(elems, offer->n_ciphers);
 }
 
+char *
+client_offer_group_name(int id)
+{
+	return tls_group_name(naming_ssl(), id);
+}
+
 Datum
 client_offer_group_names(const ClientOffer *offer)
 {
-	SSL		   *ssl = naming_ssl();
 	Datum	   *elems = palloc(sizeof(Datum) * Max(offer->n_groups, 1));
 
 	for (int i = 0; i < offer->n_groups; i++)
-		elems[i] = CStringGetTextDatum(tls_group_name(ssl, offer->groups[i]));
+		elems[i] = CStringGetTextDatum(client_offer_group_name(offer->groups[i]));
 	return text_array(elems, offer->n_groups);
 }

@@ -71,6 +71,13 @@ extern void client_profile_format(uint64 id,
 /* "TLSv1.3", ...; NULL for 0 or a version OpenSSL has no name for */
 extern const char *client_offer_version_name(int version);
 
+/*
+ * A suite's OpenSSL name (static), NULL for a code point this OpenSSL does
+ * not know; a group's name (palloc'd) as tls_group_name() gives it.
+ */
+extern const char *client_offer_cipher_name(uint16 code);
+extern char *client_offer_group_name(int id);
+
 /* The suites as OpenSSL names them (as ssl_cipher() does), client order */
 extern Datum client_offer_cipher_names(const ClientOffer *offer);
 

@@ -352,14 +352,11 @@ handshake_reason_code(const char *message)
 
 /*
  * The refusal of a failed handshake: a client certificate that failed
- * verification, else by the reason code (the codes for which PostgreSQL
- * hints at the protocol range are protocol_version here too).
+ * verification, else by the reason code.
  */
 static RefusalReason
 reason_of_handshake(SSL *ssl, const char *message)
 {
-	int			code;
-
 	/*
 	 * A client certificate that failed verification is why the server gave
 	 * up, whatever the error queue held.
@@ -367,7 +364,18 @@ reason_of_handshake(SSL *ssl, const char *message)
 	if (ssl != NULL && SSL_get_verify_result(ssl) != X509_V_OK)
 		return reason_of_verify_result(SSL_get_verify_result(ssl));
 
-	code = handshake_reason_code(message);
+	return refusal_reason_of_openssl_code(handshake_reason_code(message));
+}
+
+/*
+ * The refusal an OpenSSL reason code of a failed handshake stands for (the
+ * codes for which PostgreSQL hints at the protocol range are
+ * protocol_version here too); SSL_AD_REASON_OFFSET plus an alert is that
+ * alert, received from the peer.
+ */
+RefusalReason
+refusal_reason_of_openssl_code(int code)
+{
 	if (code >= SSL_AD_REASON_OFFSET)
 		return reason_of_client_alert(code - SSL_AD_REASON_OFFSET);
 	switch (code)

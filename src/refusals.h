@@ -74,6 +74,13 @@ typedef enum RefusalReason
 
 extern const char *refusal_reason_name(RefusalReason reason);
 
+/*
+ * The reason an OpenSSL reason code of a failed handshake (ERR_GET_REASON)
+ * stands for, as the refusals are classified; the dry run (dry_run.c) names
+ * its predicted refusals with it.
+ */
+extern RefusalReason refusal_reason_of_openssl_code(int code);
+
 /* Defines the unit's setting; installs its hooks when preloading */
 extern void refusals_init(void);
 

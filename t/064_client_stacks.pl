@@ -36,23 +36,6 @@ $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION sslinfo_ext');
 my $superuser = getpwuid($>);
 
-# The profile of the latest TLS connection (the superuser's own queries go
-# over the Unix socket, without TLS, so they have none), with its offer.
-sub latest_profile
-{
-	my ($id, $max_version, $ciphers, $connections, $refusals) = split /\|/,
-	  $node->safe_psql('postgres', q{
-		SELECT client_profile, max_version, array_to_string(offered_ciphers, ' '),
-		       connections, refusals
-		FROM pg_stat_ssl_ext_clients ORDER BY last_seen DESC LIMIT 1});
-	return {
-		id          => $id,
-		max_version => $max_version,
-		ciphers     => [ split / /, $ciphers // '' ],
-		connections => $connections,
-		refusals    => $refusals
-	};
-}
 my %profile;
 
 # One connection per stack, skipped (with its reason) when the stack is
@@ -97,7 +80,7 @@ each_stack(
 				"TLS 1.3 allowed: $stack negotiates TLSv1.3 TLS_AES_256_GCM_SHA384");
 		}
 		is($r->{user}, $superuser, "TLS 1.3 allowed: $stack is $superuser");
-		$profile{$stack} = latest_profile();
+		$profile{$stack} = latest_client_profile($node);
 	});
 
 # What each stack offered, as the client inventory recorded it

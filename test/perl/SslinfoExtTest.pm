@@ -63,7 +63,7 @@ use PostgreSQL::Test::Utils;
 our @EXPORT = qw(certdir cert_fingerprint new_tls_node connstr psql_tls
   s_client_handshake s_client ec_server_cert audit_row set_and_reload
   log_since count_matches slurp client_stacks client_stack_missing
-  client_connect);
+  client_connect latest_client_profile);
 
 # test/perl -> test/tls-cluster, and the source tree's build/certs
 my $test_dir     = abs_path(dirname(__FILE__) . '/..');
@@ -749,6 +749,35 @@ sub client_connect
 		$r{error} = "probe printed no result line: $e";
 	}
 	return \%r;
+}
+
+=pod
+
+=item latest_client_profile($node)
+
+The client profile of the latest TLS connection to C<$node> (whose
+C<postgres> database has the extension; the harness's own queries go over
+the Unix socket, without TLS, so they make none), from
+C<pg_stat_ssl_ext_clients>: a hash of C<id>, C<max_version>, C<ciphers>
+(array ref, in the client's order), C<connections>, C<refusals>.
+
+=cut
+
+sub latest_client_profile
+{
+	my ($node) = @_;
+	my ($id, $max_version, $ciphers, $connections, $refusals) = split /\|/,
+	  $node->safe_psql('postgres', q{
+		SELECT client_profile, max_version, array_to_string(offered_ciphers, ' '),
+		       connections, refusals
+		FROM pg_stat_ssl_ext_clients ORDER BY last_seen DESC LIMIT 1});
+	return {
+		id          => $id,
+		max_version => $max_version,
+		ciphers     => [ split / /, $ciphers // '' ],
+		connections => $connections,
+		refusals    => $refusals
+	};
 }
 
 =pod

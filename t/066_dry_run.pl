@@ -191,6 +191,26 @@ if ($major >= 18)
 }
 apply(%permissive);
 
+# 6. retiring finite-field DHE in TLS 1.2: with openGauss 3.0's allowlist
+# (doc/cipher-policy.md), its ECDHE suites only, TLS 1.2 kept as the ceiling
+my @og30 = qw(ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-AES256-GCM-SHA384
+  ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384
+  DHE-RSA-AES128-GCM-SHA256 DHE-RSA-AES256-GCM-SHA384);
+$node->append_conf('postgresql.conf',
+	"sslinfo_ext.allowed_ciphers = '" . join(';', @og30) . "'");
+$node->restart;
+my %no_dhe = (
+	ssl_ciphers              => join(';', grep { /^ECDHE/ } @og30),
+	ssl_max_protocol_version => 'TLSv1.2');
+note("openGauss 3.0's ECDHE suites only, TLS 1.2 only:\n"
+	  . $node->safe_psql('postgres',
+		'SELECT client_profile, would_connect, version, cipher, tls_group, reason FROM ssl_policy_dry_run('
+		  . call_args(%no_dhe) . ') ORDER BY would_connect, client_profile',
+		extra_params => [ '-P', 'tuples_only=off', '-P', 'format=aligned' ]));
+(undef, $kept, $lost) = hold_against_reality('no DHE, TLS 1.2 only', %no_dhe);
+is($lost, 0, 'no DHE: every client seen offers an ECDHE suite of the 3.0 allowlist');
+apply(%permissive);
+
 # Bad candidates: the cipher policy's error, as ALTER SYSTEM gives it
 my ($rc, $out, $err_dry) = $node->psql('postgres',
 	"SET lc_messages = 'C'; SELECT * FROM ssl_policy_dry_run(ssl_ciphers => 'HIGH:!aNULL')");

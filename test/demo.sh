@@ -94,6 +94,17 @@ if [ "${1:-}" = --query ]; then
 		       offered_groups, connections, refusals
 		FROM pg_stat_ssl_ext_clients ORDER BY last_seen;
 	SQL
+
+	echo
+	say "6. a dry run: the seed's rule (four DHE suites, TLS 1.2 only) against the clients seen above"
+	sql <<-'SQL'
+		SELECT client_profile, would_connect, version, cipher, reason
+		FROM ssl_policy_dry_run(
+		    ssl_ciphers => 'DHE-RSA-AES128-GCM-SHA256;DHE-RSA-AES256-GCM-SHA384;DHE-RSA-AES128-CCM;DHE-RSA-AES256-CCM',
+		    ssl_max_protocol_version => 'TLSv1.2')
+		ORDER BY would_connect, client_profile;
+		SELECT * FROM ssl_policy_dry_run_summary(ssl_min_protocol_version => 'TLSv1.3');
+	SQL
 	exit
 fi
 

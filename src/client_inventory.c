@@ -76,37 +76,30 @@ client_inventory_init(void)
 							NULL, NULL, NULL);
 }
 
-static Size
-table_size(int capacity)
+static LruTableLayout
+table_layout(void)
 {
-	Size		size = MAXALIGN(sizeof(ProfileTable));
-
-	size = add_size(size, MAXALIGN(mul_size(capacity, sizeof(uint64))));
-	size = add_size(size, MAXALIGN(mul_size(capacity, sizeof(TimestampTz))));
-	size = add_size(size, mul_size(capacity, sizeof(ProfileEntry)));
-	return size;
+	return lru_table_layout(sizeof(ProfileTable), sizeof(uint64), sizeof(ProfileEntry),
+							max_client_profiles);
 }
 
 Size
 client_inventory_shmem_size(void)
 {
-	return table_size(max_client_profiles);
+	return table_layout().total;
 }
 
 void
 client_inventory_shmem_startup(void)
 {
 	bool		found;
-	char	   *base;
+	LruTableLayout layout = table_layout();
 
 	table = ShmemInitStruct("sslinfo_ext client profiles",
-							table_size(max_client_profiles), &found);
-	base = (char *) table + MAXALIGN(sizeof(ProfileTable));
-	table_ids = (uint64 *) base;
-	base += MAXALIGN(mul_size(max_client_profiles, sizeof(uint64)));
-	table_last_seen = (TimestampTz *) base;
-	base += MAXALIGN(mul_size(max_client_profiles, sizeof(TimestampTz)));
-	table_entries = (ProfileEntry *) base;
+							layout.total, &found);
+	table_ids = (uint64 *) ((char *) table + layout.keys);
+	table_last_seen = (TimestampTz *) ((char *) table + layout.last_seen);
+	table_entries = (ProfileEntry *) ((char *) table + layout.entries);
 	if (found)
 		return;
 

@@ -220,37 +220,30 @@ refusals_announce(RefusalReason reason)
 	pending.announced = reason;
 }
 
-static Size
-table_size(int capacity)
+static LruTableLayout
+table_layout(void)
 {
-	Size		size = MAXALIGN(sizeof(RefusalTable));
-
-	size = add_size(size, MAXALIGN(mul_size(capacity, sizeof(RefusalKey))));
-	size = add_size(size, MAXALIGN(mul_size(capacity, sizeof(TimestampTz))));
-	size = add_size(size, mul_size(capacity, sizeof(RefusalEntry)));
-	return size;
+	return lru_table_layout(sizeof(RefusalTable), sizeof(RefusalKey), sizeof(RefusalEntry),
+							max_refusal_entries);
 }
 
 Size
 refusals_shmem_size(void)
 {
-	return table_size(max_refusal_entries);
+	return table_layout().total;
 }
 
 void
 refusals_shmem_startup(void)
 {
 	bool		found;
-	char	   *base;
+	LruTableLayout layout = table_layout();
 
 	table = ShmemInitStruct("sslinfo_ext refusals",
-							table_size(max_refusal_entries), &found);
-	base = (char *) table + MAXALIGN(sizeof(RefusalTable));
-	table_keys = (RefusalKey *) base;
-	base += MAXALIGN(mul_size(max_refusal_entries, sizeof(RefusalKey)));
-	table_last_seen = (TimestampTz *) base;
-	base += MAXALIGN(mul_size(max_refusal_entries, sizeof(TimestampTz)));
-	table_entries = (RefusalEntry *) base;
+							layout.total, &found);
+	table_keys = (RefusalKey *) ((char *) table + layout.keys);
+	table_last_seen = (TimestampTz *) ((char *) table + layout.last_seen);
+	table_entries = (RefusalEntry *) ((char *) table + layout.entries);
 	if (found)
 		return;
 

@@ -119,6 +119,42 @@ ensure_packages()
 	fi
 }
 
+# The host's Debian suite (bookworm, ...)
+host_codename()
+{
+	# shellcheck disable=SC1091
+	(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+}
+
+# The Debian mirror the host's apt uses for its own suite (the Debian roots
+# and make indent's source package come from it); SSLINFO_EXT_DEBIAN_MIRROR
+# overrides it.
+host_mirror()
+{
+	local uri=""
+	if [ -n "${SSLINFO_EXT_DEBIAN_MIRROR:-}" ]; then
+		echo "$SSLINFO_EXT_DEBIAN_MIRROR"
+		return
+	fi
+	# deb822 .sources files: the URIs of a stanza whose Suites are the host's.
+	uri="$(awk -v suite="$(host_codename)" '
+		/^[[:space:]]*$/ { if (ok && u != "") { print u; exit } ok = 0; u = ""; next }
+		$1 == "URIs:" { u = $2 }
+		$1 == "Suites:" { for (i = 2; i <= NF; i++) if ($i == suite) ok = 1 }
+		END { if (ok && u != "") print u }
+	' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)"
+	if [ -z "$uri" ]; then
+		uri="$(awk -v suite="$(host_codename)" '
+			$1 == "deb" { for (i = 2; i <= NF; i++) if ($i == suite) { print $(i - 1); exit } }
+		' /etc/apt/sources.list 2>/dev/null | sed 's/^\[.*\]$//' | head -n 1)"
+	fi
+	if [ -z "$uri" ]; then
+		echo "cannot tell which Debian mirror apt uses; set SSLINFO_EXT_DEBIAN_MIRROR" >&2
+		return 1
+	fi
+	echo "${uri%/}"
+}
+
 # t/065 runs a server with lc_messages in German: the refusals' classification
 # must not read translated text.  The locale is generated once, as root.
 TEST_LOCALE=de_DE.UTF-8

@@ -68,12 +68,6 @@ suite_of()
 	esac
 }
 
-host_codename()
-{
-	# shellcheck disable=SC1091
-	(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
-}
-
 # MAJOR runs natively here: inside one of our roots, on the host whose own
 # suite carries it, or wherever that major's server headers are installed.
 is_native()
@@ -83,30 +77,6 @@ is_native()
 	[ -f "$ROOT_MARK" ] && return 0
 	[ "$(host_codename)" = "$suite" ] && return 0
 	[ -x "/usr/lib/postgresql/$1/bin/pg_config" ]
-}
-
-# The Debian mirror the host's apt uses for its own suite.
-host_mirror()
-{
-	local uri=""
-	if [ -n "${SSLINFO_EXT_DEBIAN_MIRROR:-}" ]; then
-		echo "$SSLINFO_EXT_DEBIAN_MIRROR"
-		return
-	fi
-	# deb822 .sources files: the URIs of a stanza whose Suites are the host's.
-	uri="$(awk -v suite="$(host_codename)" '
-		/^[[:space:]]*$/ { if (ok && u != "") { print u; exit } ok = 0; u = ""; next }
-		$1 == "URIs:" { u = $2 }
-		$1 == "Suites:" { for (i = 2; i <= NF; i++) if ($i == suite) ok = 1 }
-		END { if (ok && u != "") print u }
-	' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)"
-	if [ -z "$uri" ]; then
-		uri="$(awk -v suite="$(host_codename)" '
-			$1 == "deb" { for (i = 2; i <= NF; i++) if ($i == suite) { print $(i - 1); exit } }
-		' /etc/apt/sources.list 2>/dev/null | sed 's/^\[.*\]$//' | head -n 1)"
-	fi
-	[ -n "$uri" ] || die "cannot tell which Debian mirror apt uses; set SSLINFO_EXT_DEBIAN_MIRROR"
-	echo "${uri%/}"
 }
 
 # Runs CMD... inside root $1 with the mounts described above.  The inner
@@ -173,7 +143,7 @@ apt_sources()
 create_root()
 {
 	local suite="$1" root="$2" mirror dist
-	mirror="$(host_mirror)"
+	mirror="$(host_mirror)" || exit 1
 	dist="${suite%-experimental}"
 	command -v debootstrap >/dev/null ||
 		{ apt-get update -q && apt-get install -y -q debootstrap; } ||

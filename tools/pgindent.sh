@@ -60,36 +60,6 @@ die()
 	exit 1
 }
 
-host_codename()
-{
-	(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-}
-
-# The Debian mirror the host's apt uses for its own suite (as test/roots.sh
-# finds it; SSLINFO_EXT_DEBIAN_MIRROR overrides it there and here).
-host_mirror()
-{
-	local uri="" suite
-	if [ -n "${SSLINFO_EXT_DEBIAN_MIRROR:-}" ]; then
-		echo "$SSLINFO_EXT_DEBIAN_MIRROR"
-		return
-	fi
-	suite="$(host_codename)"
-	uri="$(awk -v suite="$suite" '
-		/^[[:space:]]*$/ { if (ok && u != "") { print u; exit } ok = 0; u = ""; next }
-		$1 == "URIs:" { u = $2 }
-		$1 == "Suites:" { for (i = 2; i <= NF; i++) if ($i == suite) ok = 1 }
-		END { if (ok && u != "") print u }
-	' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)"
-	if [ -z "$uri" ]; then
-		uri="$(awk -v suite="$suite" '
-			$1 == "deb" { for (i = 2; i <= NF; i++) if ($i == suite) { print $(i - 1); exit } }
-		' /etc/apt/sources.list 2>/dev/null | sed 's/^\[.*\]$//' | head -n 1)"
-	fi
-	[ -n "$uri" ] || die "cannot tell which Debian mirror apt uses; set SSLINFO_EXT_DEBIAN_MIRROR"
-	echo "${uri%/}"
-}
-
 # pgindent and PostgreSQL's typedefs list into build/pgindent, once.
 fetch_pgindent()
 {

@@ -211,6 +211,19 @@ sub _client_key
 	return $copy;
 }
 
+# libpq's sslcert and sslkey for client certificate $cert, or for none
+# (files that do not exist, so ~/.postgresql/postgresql.crt is not used)
+sub _cert_parts
+{
+	my ($node, $cert) = @_;
+	my $certdir = certdir();
+	return defined $cert
+	  ? ('sslcert=' . _quote("$certdir/$cert.crt"),
+		'sslkey=' . _quote(_client_key($node, $cert)))
+	  : ('sslcert=' . _quote("$certdir/none.crt"),
+		'sslkey=' . _quote("$certdir/none.key"));
+}
+
 =pod
 
 =item connstr($node, %opts)
@@ -263,16 +276,7 @@ sub connstr
 		'sslmode=' . ($opts{sslmode} // 'verify-full'),
 		'sslrootcert=' . _quote("$certdir/ca.crt"));
 	push @parts, 'user=' . _quote($opts{user}) if defined $opts{user};
-	if (defined $cert)
-	{
-		push @parts, 'sslcert=' . _quote("$certdir/$cert.crt"),
-		  'sslkey=' . _quote(_client_key($node, $cert));
-	}
-	else
-	{
-		push @parts, 'sslcert=' . _quote("$certdir/none.crt"),
-		  'sslkey=' . _quote("$certdir/none.key");
-	}
+	push @parts, _cert_parts($node, $cert);
 	push @parts, $opts{extra} if defined $opts{extra};
 	return join(' ', @parts);
 }
@@ -656,16 +660,7 @@ sub _client_command
 			'dbname=' . _quote($dbname), 'user=' . _quote($user),
 			'sslmode=verify-full', 'sslrootcert=' . _quote("$certdir/ca.crt"),
 			'connect_timeout=30');
-		if (defined $cert)
-		{
-			push @c, 'sslcert=' . _quote("$certdir/$cert.crt"),
-			  'sslkey=' . _quote(_client_key($node, $cert));
-		}
-		else
-		{
-			push @c, 'sslcert=' . _quote("$certdir/none.crt"),
-			  'sslkey=' . _quote("$certdir/none.key");
-		}
+		push @c, _cert_parts($node, $cert);
 		return [ "$dir/go/pgprobe", join(' ', @c) ];
 	}
 	else    # node, node_ecdhe_only

@@ -315,7 +315,8 @@ CREATE FUNCTION pg_stat_ssl_ext_client_profiles(
     OUT last_client_addr inet,
     OUT last_usename name,
     OUT last_application_name text,
-    OUT offer_incomplete boolean)
+    OUT offer_incomplete boolean,
+    OUT refusal_reasons text[])
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'sslinfo_ext_pg_stat_ssl_ext_clients'
 LANGUAGE C VOLATILE PARALLEL RESTRICTED;

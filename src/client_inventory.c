@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/libpq-be.h"
@@ -23,6 +24,7 @@
 #include "storage/shmem.h"
 #include "storage/spin.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -40,6 +42,7 @@ typedef struct ProfileEntry
 	ClientOffer offer;
 	int64		connections;
 	int64		refusals;
+	uint32		refusal_reasons;	/* bit (1 << RefusalReason) per reason */
 	TimestampTz first_seen;
 	SockAddr	last_client;
 	char		last_usename[NAMEDATALEN];
@@ -110,7 +113,7 @@ client_inventory_shmem_startup(void)
 
 void
 client_inventory_count(const ClientOffer *offer, uint64 id, const Port *port,
-					   bool refused)
+					   RefusalReason refusal)
 {
 	TimestampTz now;
 	ProfileEntry *entry;
@@ -131,11 +134,15 @@ client_inventory_count(const ClientOffer *offer, uint64 id, const Port *port,
 		entry->offer = *offer;
 		entry->connections = 0;
 		entry->refusals = 0;
+		entry->refusal_reasons = 0;
 		entry->first_seen = now;
 	}
 	table_last_seen[i] = now;
-	if (refused)
+	if (refusal < NUM_REFUSAL_REASONS)
+	{
 		entry->refusals++;
+		entry->refusal_reasons |= ((uint32) 1) << refusal;
+	}
 	else
 		entry->connections++;
 	entry->last_client = port->raddr;
@@ -157,7 +164,7 @@ client_inventory_admit(Port *port)
 		!client_offer_read(port->ssl, &offer))
 		return 0;
 	id = client_offer_id(&offer);
-	client_inventory_count(&offer, id, port, false);
+	client_inventory_count(&offer, id, port, NUM_REFUSAL_REASONS);
 	return id;
 }
 
@@ -204,6 +211,7 @@ client_inventory_snapshot(int *count)
 		p->offer = entry.offer;
 		p->connections = entry.connections;
 		p->refusals = entry.refusals;
+		p->refusal_reasons = entry.refusal_reasons;
 		p->first_seen = entry.first_seen;
 		p->last_client = entry.last_client;
 		memcpy(p->last_usename, entry.last_usename, NAMEDATALEN);
@@ -223,6 +231,20 @@ client_inventory_snapshot(int *count)
  * SQL functions
  */
 
+/* The reasons of a mask, by name, in the vocabulary's order */
+static Datum
+refusal_reasons_array(uint32 mask)
+{
+	Datum		names[NUM_REFUSAL_REASONS];
+	int			n = 0;
+
+	for (int r = 0; r < NUM_REFUSAL_REASONS; r++)
+		if (mask & (((uint32) 1) << r))
+			names[n++] = CStringGetTextDatum(refusal_reason_name(r));
+	return PointerGetDatum(construct_array(names, n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
 PG_FUNCTION_INFO_V1(sslinfo_ext_pg_stat_ssl_ext_clients);
 Datum
 sslinfo_ext_pg_stat_ssl_ext_clients(PG_FUNCTION_ARGS)
@@ -239,8 +261,8 @@ sslinfo_ext_pg_stat_ssl_ext_clients(PG_FUNCTION_ARGS)
 	for (int i = 0; i < n; i++)
 	{
 		const ClientProfile *p = &profiles[i];
-		Datum		values[13];
-		bool		nulls[13];
+		Datum		values[14];
+		bool		nulls[14];
 		char		profile[CLIENT_PROFILE_TEXT_LEN + 1];
 
 		memset(nulls, true, sizeof(nulls));
@@ -284,6 +306,8 @@ sslinfo_ext_pg_stat_ssl_ext_clients(PG_FUNCTION_ARGS)
 			values[12] = BoolGetDatum(p->offer.incomplete);
 			nulls[12] = false;
 		}
+		values[13] = refusal_reasons_array(p->refusal_reasons);
+		nulls[13] = false;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

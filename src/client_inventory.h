@@ -33,17 +33,19 @@
 #include "libpq/libpq-be.h"
 
 #include "client_offer.h"
+#include "refusals.h"
 
 extern void client_inventory_init(void);
 extern Size client_inventory_shmem_size(void);
 extern void client_inventory_shmem_startup(void);
 
 /*
- * Counts one connection (refused false) or refusal (refused true) of the
- * profile id of offer, from port's address, user and application name.
+ * Counts one connection (refusal NUM_REFUSAL_REASONS) or refusal (for that
+ * reason) of the profile id of offer, from port's address, user and
+ * application name.
  */
 extern void client_inventory_count(const ClientOffer *offer, uint64 id,
-								   const Port *port, bool refused);
+								   const Port *port, RefusalReason refusal);
 
 /*
  * The profile of a TLS connection, counted as a connection: called once
@@ -58,6 +60,7 @@ typedef struct ClientProfile
 	ClientOffer offer;
 	int64		connections;
 	int64		refusals;
+	uint32		refusal_reasons;	/* bit (1 << RefusalReason) per reason seen */
 	int32		sessions;		/* open now (session_registry.h) */
 	TimestampTz first_seen;
 	TimestampTz last_seen;

@@ -87,6 +87,12 @@ typedef struct DryRunVerdict
 	char	   *detail;
 } DryRunVerdict;
 
+/* The refusals a change of these settings can undo */
+#define NEGOTIATION_REFUSALS \
+	((((uint32) 1) << REFUSAL_PROTOCOL_VERSION) | \
+	 (((uint32) 1) << REFUSAL_NO_SHARED_CIPHER) | \
+	 (((uint32) 1) << REFUSAL_NO_SHARED_GROUP))
+
 /* Argument positions, the same for both functions */
 enum
 {
@@ -646,8 +652,8 @@ sslinfo_ext_ssl_policy_dry_run_summary(PG_FUNCTION_ARGS)
 		else if (verdicts[i].would_connect)
 		{
 			kept++;
-			/* refused before, and let in by the candidate */
-			if (profiles[i].refusals > 0)
+			/* refused before for what the candidate changes, let in now */
+			if (profiles[i].refusal_reasons & NEGOTIATION_REFUSALS)
 				let_in++;
 		}
 		else

@@ -590,7 +590,7 @@ refusal_at_exit(int code, Datum arg)
 	if (pending.has_offer)
 	{
 		profile = client_offer_id(&pending.offer);
-		client_inventory_count(&pending.offer, profile, port, true);
+		client_inventory_count(&pending.offer, profile, port, pending.reason);
 	}
 
 	refusal_key(&port->raddr, pending.reason, &key);

@@ -72,6 +72,9 @@ typedef enum RefusalReason
 	NUM_REFUSAL_REASONS
 } RefusalReason;
 
+StaticAssertDecl(NUM_REFUSAL_REASONS <= 32,
+				 "the client inventory keeps the reasons as bits of a uint32");
+
 extern const char *refusal_reason_name(RefusalReason reason);
 
 /*

@@ -215,8 +215,9 @@ isnt($ecdhe->{profile}, 'NULL', 'the refused client has a profile');
 is( $node->safe_psql('postgres', qq{
 		SELECT max_version || ' ' || array_to_string(offered_ciphers, ',')
 		       || ' connections=' || connections || ' refusals=' || refusals
+		       || ' ' || array_to_string(refusal_reasons, ',')
 		FROM pg_stat_ssl_ext_clients WHERE client_profile = '$ecdhe->{profile}'}),
-	'TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 connections=0 refusals=1',
+	'TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 connections=0 refusals=1 no_shared_cipher',
 	'its profile is what it offered, with the refusal counted');
 
 my $groups_setting = $major >= 18 ? 'ssl_groups' : 'ssl_ecdh_curve';

@@ -199,6 +199,16 @@ my @og30 = qw(ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-AES256-GCM-SHA384
 $node->append_conf('postgresql.conf',
 	"sslinfo_ext.allowed_ciphers = '" . join(';', @og30) . "'");
 $node->restart;
+
+# the inventory lives in shared memory: after the restart the clients come
+# again before the dry run can know them
+foreach my $stack (@stacks)
+{
+	my $r = client_connect($node, $stack);
+	ok($r->{ok}, "after the restart: $stack connects") or diag($r->{output});
+	is(latest_client_profile($node)->{id}, $profile{$stack},
+		"after the restart: $stack has the same profile");
+}
 my %no_dhe = (
 	ssl_ciphers              => join(';', grep { /^ECDHE/ } @og30),
 	ssl_max_protocol_version => 'TLSv1.2');
@@ -248,12 +258,18 @@ is( $node->safe_psql('postgres',
 		'SET ROLE monitor; SELECT count(*) > 0 FROM ssl_policy_dry_run()'),
 	't', 'pg_monitor may run it');
 
-# What it costs per profile
+# What it costs per profile: the server's own execution time, the throwaway
+# key already made by the calls above
 my $n = $node->safe_psql('postgres', 'SELECT count(*) FROM ssl_policy_dry_run()');
-my $start = Time::HiRes::time();
-$node->safe_psql('postgres', 'SELECT count(*) FROM ssl_policy_dry_run()') for 1 .. 5;
-note(sprintf('dry run: %.1f ms per profile (%d profiles, 5 runs, psql start included)',
-		(Time::HiRes::time() - $start) * 1000 / 5 / $n, $n));
+my @ms = map {
+	$node->safe_psql('postgres',
+		'EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) SELECT * FROM ssl_policy_dry_run()')
+	  =~ /"Execution Time": ([0-9.]+)/ ? $1 : 0
+} 1 .. 5;
+@ms = sort { $a <=> $b } @ms;
+ok($ms[2] > 0, 'the dry run was timed');
+note(sprintf('dry run: %.2f ms per profile (median of 5 runs over %d profiles, %.1f ms each)',
+		$ms[2] / $n, $n, $ms[2]));
 
 $node->stop;
 done_testing();

@@ -3,8 +3,10 @@
 # a non-superuser member of pg_monitor scrapes a TLS cluster over
 # sslmode=verify-full while a known set of sessions is open (TLS 1.3 and
 # 1.2 with client certificates, TLS without one, TCP without TLS, a Unix
-# socket); every sslinfo_ext_* metric is checked against those sessions,
-# the certificate and CRL files (read with openssl), and
+# socket) after one attempt was refused (an expired client certificate);
+# every sslinfo_ext_* metric is checked against those sessions and their
+# client profiles (ssl_client_profile() in each), the refusal totals, the
+# certificate and CRL files (read with openssl), and
 # ssl_config_audit(), for both exporters, the sql_exporter's after the
 # relabelling of monitoring/prometheus.yml; the two files must run the same
 # SQL, and the metrics monitoring/alerts.yml uses must all be there.  Then
@@ -60,7 +62,7 @@ foreach my $section (sort keys %$pe_conf)
 	my @metrics = map { %$_ } @{ $pe_conf->{$section}{metrics} };
 	my %cols = @metrics;
 	my @labels = grep { $cols{$_}{usage} eq 'LABEL' } map { (keys %$_)[0] } @{ $pe_conf->{$section}{metrics} };
-	foreach my $col (grep { $cols{$_}{usage} eq 'GAUGE' } keys %cols)
+	foreach my $col (grep { $cols{$_}{usage} =~ /^(GAUGE|COUNTER)$/ } keys %cols)
 	{
 		$pe_metrics{"${section}_$col"} =
 		  { sql => $pe_conf->{$section}{query}, labels => [ sort @labels ], value => $col };
@@ -135,6 +137,17 @@ CREATE ROLE monitoring_role LOGIN;
 GRANT pg_monitor TO monitoring_role;
 });
 my $server_label = '127.0.0.1:' . $node->port;
+
+# ---- a refused attempt: an expired client certificate ----
+
+{
+	my ($rc, $out, $err) = psql_tls($node, 'SELECT 1', cert => 'client_expired', user => 'app_user');
+	isnt($rc, 0, 'a connection with an expired client certificate is refused') or diag($out);
+	ok( $node->poll_query_until(
+			'postgres',
+			q{SELECT refusals FROM pg_stat_ssl_ext_refusal_totals WHERE reason = 'client_cert_expired'}, '1'),
+		'the refusal is counted as client_cert_expired');
+}
 
 # ---- idle sessions held open by psql ----
 
@@ -420,11 +433,17 @@ open_session($_, $session_connstr{$_}) foreach sort keys %session_connstr;
 my $state_sql = q{SELECT CASE WHEN s.ssl THEN 'true' ELSE 'false' END || '|' || coalesce(s.version, '') || '|' || coalesce(s.cipher, '')
 	|| '|' || coalesce(e.tls_group, '') || '|' || coalesce(a.datname::text, '')
   FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) LEFT JOIN pg_stat_ssl_ext e USING (pid)};
-my %own_state;
+my (%own_state, %own_profile);
 foreach my $s (@sessions)
 {
 	$own_state{ $s->{name} } = session_query($s, "$state_sql WHERE s.pid = pg_backend_pid()");
+	$own_profile{ $s->{name} } = session_query($s, 'SELECT ssl_client_profile()');
 }
+like($own_profile{s_plain}, qr/^[0-9a-f]{16}$/, 's_plain has a client profile (ssl_client_profile())');
+is($own_profile{s_tcp1}, '', 's_tcp1, without TLS, has no client profile');
+isnt($own_profile{s_tls12}, $own_profile{s_plain},
+	's_tls12 (ssl_max_protocol_version=TLSv1.2) offers otherwise than s_plain: another profile');
+is($own_profile{s_ec}, $own_profile{s_plain}, 's_ec (another client certificate) has the profile of s_plain');
 like($own_state{s_tls12}, qr/^true\|TLSv1\.2\|DHE-/, 's_tls12 negotiated TLS 1.2 with a DHE suite');
 like($own_state{s_plain}, qr/^true\|TLSv1\.3\|[^|]+\|[^|]+\|postgres$/, 's_plain negotiated TLS 1.3, with a group');
 is($own_state{s_tcp1}, 'false||||postgres', 's_tcp1 has no TLS');
@@ -432,6 +451,8 @@ is($own_state{s_tcp1}, 'false||||postgres', 's_tcp1 has no TLS');
 my $n_client_backends = q{SELECT count(*) FROM pg_stat_activity
   WHERE backend_type IN ('client backend', 'walsender')};
 my $exporter_state = "SELECT string_agg(x, ',' ORDER BY x) FROM ($state_sql WHERE a.usename = 'monitoring_role') AS t(x)";
+my $exporter_profiles = q{SELECT coalesce(string_agg(e.client_profile, ',' ORDER BY e.client_profile), '')
+  FROM pg_stat_ssl_ext e JOIN pg_stat_activity a USING (pid) WHERE a.usename = 'monitoring_role'};
 
 # Waits until only our sessions and the exporters' are left (the backends of
 # earlier short-lived psql runs are gone), then returns the exporters'
@@ -449,11 +470,29 @@ sub settle
 	}
 	my %expected;
 	$expected{$_}++ foreach (values %own_state, @exporter_states);
-	return ($exporter_sessions, \%expected);
+	# open sessions per client profile: ours (each one's ssl_client_profile()) and the exporters'
+	my @exporter_profiles = split /,/, session_query($controller, $exporter_profiles);
+	my %profiles;
+	$profiles{$_}++ foreach (grep { $_ ne '' } values %own_profile), @exporter_profiles;
+	return ($exporter_sessions, \%expected, \%profiles, \@exporter_profiles);
 }
 
 my $pids_sql = q{SELECT string_agg(pid::text, ',' ORDER BY pid) FROM pg_stat_activity
   WHERE backend_type IN ('client backend', 'walsender')};
+
+# {reason => refusals} of pg_stat_ssl_ext_refusal_totals
+sub refusal_totals
+{
+	return { map { split /=/ } split /,/, session_query($controller,
+		q{SELECT string_agg(reason || '=' || refusals, ',') FROM pg_stat_ssl_ext_refusal_totals}) };
+}
+
+# {client_profile => max_version} of pg_stat_ssl_ext_clients, as a superuser sees it
+sub profile_versions
+{
+	return { map { split /=/, $_, 2 } split /,/, session_query($controller,
+		q{SELECT string_agg(client_profile || '=' || coalesce(max_version, ''), ',') FROM pg_stat_ssl_ext_clients}) };
+}
 
 # Both exporters' samples (the sql_exporter's relabelled), each with the
 # sessions expected at the time its queries ran.
@@ -462,7 +501,7 @@ sub scrape_both
 	my %result;
 
 	# postgres_exporter (sql_exporter not running)
-	my ($exporter_sessions, $expected) = settle();
+	my ($exporter_sessions, $expected, $profiles, $exporter_profiles) = settle();
 	my $pids_before = session_query($controller, $pids_sql);
 	my $log_offset = length(process_log('postgres_exporter'));
 	my $samples = scrape($pe_port);
@@ -485,6 +524,9 @@ sub scrape_both
 		ours => [ grep { $_->{name} =~ /^sslinfo_ext_/ } @$samples ],
 		expected_sessions => $expected,
 		exporter_sessions => $exporter_sessions,
+		expected_profiles => $profiles,
+		exporter_profiles => $exporter_profiles,
+		refusals => refusal_totals(),
 		log => substr(process_log('postgres_exporter'), $log_offset) };
 
 	# sql_exporter: its session is open while its queries run (keepalive);
@@ -492,7 +534,7 @@ sub scrape_both
 	settle();
 	$pids_before = session_query($controller, $pids_sql);
 	my ($raw, $log) = sql_exporter_scrape();
-	($exporter_sessions, $expected) = settle();
+	($exporter_sessions, $expected, $profiles, $exporter_profiles) = settle();
 	my $pids_after = session_query($controller, $pids_sql);
 	stop_process('sql_exporter');
 	is(scalar(split /,/, $pids_after), scalar(split /,/, $pids_before) + 1,
@@ -502,6 +544,9 @@ sub scrape_both
 		ours => [ map { relabel($_) } grep { $_->{name} =~ /^sql_sslinfo_ext_/ } @$raw ],
 		expected_sessions => $expected,
 		exporter_sessions => $exporter_sessions,
+		expected_profiles => $profiles,
+		exporter_profiles => $exporter_profiles,
+		refusals => refusal_totals(),
 		log => $log };
 	return \%result;
 }
@@ -555,6 +600,24 @@ sub no_scrape_errors
 	}
 }
 
+# {"client_profile|max_version" => sessions} of a scrape; a newer
+# postgres_exporter's per-scrape session, counted or not (see
+# $pe_scrape_session), is taken off its profile.
+sub scraped_profiles
+{
+	my ($exporter, $scrape, $what, $versions) = @_;
+	my $by_profile = by_labels($scrape->{ours}, 'sslinfo_ext_client_profile_sessions', qw(client_profile max_version));
+	return $by_profile unless $exporter eq 'postgres_exporter' && $pe_scrape_session;
+	foreach my $own (keys %{ { map { $_ => 1 } @{ $scrape->{exporter_profiles} } } })
+	{
+		my $key = "$own|" . ($versions->{$own} // '');
+		next unless ($by_profile->{$key} // 0) == ($scrape->{expected_profiles}{$own} // 0) + 1;
+		note "$what: the exporter's per-scrape session was counted in profile $own";
+		$by_profile->{$key}--;
+	}
+	return $by_profile;
+}
+
 # Every metric of one exporter's scrape against the sessions, files and audit.
 sub check_metrics
 {
@@ -596,6 +659,30 @@ sub check_metrics
 	note explain $scrape->{expected_sessions};
 	is(value_of($ours, 'sslinfo_ext_non_tls_tcp_sessions'), 2,
 		"$what: non_tls_tcp_sessions: the two sslmode=disable sessions, not the Unix socket");
+
+	# refused connections: every reason, the totals' values, the expired certificate's one
+	is_deeply(by_labels($ours, 'sslinfo_ext_refused_connections_total', 'reason'), $scrape->{refusals},
+		"$what: refused_connections_total: one sample per reason, pg_stat_ssl_ext_refusal_totals' values");
+	is(scalar(keys %{ $scrape->{refusals} }), 14, "$what: the totals list the fourteen reasons");
+	is(value_of($ours, 'sslinfo_ext_refused_connections_total', reason => 'client_cert_expired'), 1,
+		"$what: refused_connections_total{reason=\"client_cert_expired\"} 1: the attempt with an expired certificate");
+
+	# open sessions per client profile: ours by their ssl_client_profile(), and the exporters'
+	my $versions = profile_versions();
+	my $by_profile = scraped_profiles($exporter, $scrape, $what, $versions);
+	is_deeply($by_profile,
+		{ map { ("$_|" . ($versions->{$_} // '') => $scrape->{expected_profiles}{$_}) } keys %{ $scrape->{expected_profiles} } },
+		"$what: client_profile_sessions: the open sessions of each profile (our sessions' ssl_client_profile(), the exporters')")
+	  or diag(explain($by_profile), explain($scrape->{expected_profiles}), explain($versions));
+	is_deeply([ grep { !/^[0-9a-f]{16}\|/ } keys %$by_profile ], [],
+		"$what: client_profile is 16 hex digits");
+	my $n_libpq = grep { $_ eq $own_profile{s_plain} } values %own_profile;
+	is(value_of($ours, 'sslinfo_ext_client_profile_sessions', client_profile => $own_profile{s_plain}),
+		$n_libpq, "$what: client_profile_sessions of s_plain's profile: the $n_libpq sessions with it");
+	is(value_of($ours, 'sslinfo_ext_client_profile_sessions', client_profile => $own_profile{s_plain}, max_version => 'TLSv1.3'),
+		$n_libpq, "$what: s_plain's profile offered TLSv1.3 at most");
+	is(value_of($ours, 'sslinfo_ext_client_profile_sessions', client_profile => $own_profile{s_tls12}, max_version => 'TLSv1.2'),
+		1, "$what: s_tls12's profile (its own) offered TLSv1.2 at most");
 
 	# the soonest client certificate: client_expiring
 	my $c = cert_facts('client_expiring');
@@ -653,6 +740,17 @@ cmp_ok(scalar(grep { /\|error$/ && $audit_monitor->{$_} } keys %$audit_monitor),
 	'the audit reports password_encryption = md5 as an error');
 my $scrapes = scrape_both();
 check_metrics($_, $scrapes->{$_}, $audit_monitor) foreach qw(postgres_exporter sql_exporter);
+is_deeply(
+	by_labels($scrapes->{sql_exporter}{ours}, 'sslinfo_ext_refused_connections_total', 'reason'),
+	by_labels($scrapes->{postgres_exporter}{ours}, 'sslinfo_ext_refused_connections_total', 'reason'),
+	'both exporters: the same refused_connections_total');
+foreach my $s (qw(s_plain s_tls12))
+{
+	my @values = map {
+		value_of($scrapes->{$_}{ours}, 'sslinfo_ext_client_profile_sessions', client_profile => $own_profile{$s})
+	} qw(postgres_exporter sql_exporter);
+	is($values[1], $values[0], "both exporters: the same client_profile_sessions for the profile of $s");
+}
 
 # ---- scrape 2: with read access to pg_hba_file_rules the hba checks run ----
 
@@ -712,6 +810,12 @@ foreach my $exporter (qw(postgres_exporter sql_exporter))
 	  or diag(explain([ samples_named($scrape->{ours}, 'sslinfo_ext_sessions_count') ]), $scrape->{exporter_sessions});
 	cmp_ok(value_of($scrape->{ours}, 'sslinfo_ext_client_cert_not_after_timestamp_seconds') - time, '>', 300 * 86400,
 		"$what: only the role's own (long-lived) client certificate counts");
+	is_deeply(by_labels($scrape->{ours}, 'sslinfo_ext_refused_connections_total', 'reason'), $scrape->{refusals},
+		"$what: refused_connections_total as with pg_monitor (reasons and counts are public)");
+	my $versions = profile_versions();
+	is_deeply(scraped_profiles($exporter, $scrape, $what, { map { $_ => '' } keys %$versions }),
+		{ map { ("$_|" => $scrape->{expected_profiles}{$_}) } keys %{ $scrape->{expected_profiles} } },
+		"$what: client_profile_sessions by profile as with pg_monitor, max_version empty (an offer's detail)");
 }
 
 # ---- stop ----

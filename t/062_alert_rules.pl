@@ -1,9 +1,11 @@
 # monitoring/alerts.yml: doc/monitoring.md links to it and to
 # monitoring/prometheus.yml (the shipped files, not copies of them) and names
 # every rule, every rule fires in a unit test of
-# monitoring/alerts.test.yml, and promtool (from the Debian
-# package prometheus) accepts the rules, passes their unit tests and
-# accepts monitoring/prometheus.yml.  The promtool part is skipped when
+# monitoring/alerts.test.yml and stays silent in one, and promtool (from
+# the Debian package prometheus) accepts the rules, passes their unit tests
+# and accepts monitoring/prometheus.yml; each part of the refusals rule
+# weakened in turn (reasons, baseline, for:, minimum) must fail its unit
+# tests.  The promtool part is skipped when
 # promtool is not installed; t/060 checks the rules' metrics against a real
 # scrape.
 use strict;
@@ -11,6 +13,8 @@ use warnings;
 
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
+use File::Copy ();
+use File::Temp ();
 use IPC::Run;
 use Test::More;
 
@@ -44,15 +48,31 @@ my $tests = slurp('monitoring/alerts.test.yml');
 my %fires;
 $fires{$1} = 1
   while $tests =~ /alertname: (\w+)\n\s+exp_alerts:\n\s+- exp_labels:/g;
-ok(@rules >= 6, 'monitoring/alerts.yml has its rules');
+my %silent;
+$silent{$1} = 1
+  while $tests =~ /alertname: (\w+)\n\s+exp_alerts: \[\]\n/g;
+ok(@rules >= 7, 'monitoring/alerts.yml has its rules');
 is_deeply([ grep { !$fires{$_} } @rules ], [],
 	'every rule of alerts.yml fires in a test of alerts.test.yml');
+is_deeply([ grep { !$silent{$_} } @rules ], [],
+	'every rule of alerts.yml stays silent in a test of alerts.test.yml');
 
 my ($promtool) =
   grep { -x } map { "$_/promtool" } split /:/, ($ENV{PATH} // '');
+
+# PostgresConnectionRefusalsRising, each of its parts weakened in turn
+# (substitutions in its rule only): the unit tests must catch every one.
+my @refusal_mutations = (
+	[ 'scanners\' reasons (handshake_aborted, other) not left out' => sub { s/\{reason!~"handshake_aborted\|other"\}//g } ],
+	[ 'no comparison with the day before' => sub { s/> 3 \* \(/> 0 * (/ } ],
+	[ 'for: 5m instead of 10m' => sub { s/^(\s+)for: 10m$/${1}for: 5m/m } ],
+	[ 'no minimum of 3 refusals in 5 minutes' => sub { s/\) >= 3$/) >= 0/m } ]);
+my ($refusal_rule) = $alerts =~ /(^\s*- alert: PostgresConnectionRefusalsRising\n.*?)(?=^\s*- alert: |\z)/ms;
+ok(defined $refusal_rule, 'alerts.yml has the rule PostgresConnectionRefusalsRising');
+
 SKIP:
 {
-	skip 'promtool is not installed (apt-get install prometheus)', 3
+	skip 'promtool is not installed (apt-get install prometheus)', 3 + @refusal_mutations
 	  unless defined $promtool;
 	foreach my $step ([ 'check', 'rules', 'alerts.yml' ],
 		[ 'test', 'rules', 'alerts.test.yml' ], [ 'check', 'config', 'prometheus.yml' ])
@@ -61,6 +81,31 @@ SKIP:
 		my $ok = IPC::Run::run([ $promtool, @$step ], '>', \$out, '2>', \$err,
 			init => sub { chdir "$top/monitoring" or die $! });
 		ok($ok, "promtool @$step") or diag("$out$err");
+	}
+
+	my $dir = File::Temp::tempdir(CLEANUP => 1);
+	File::Copy::copy("$top/monitoring/alerts.test.yml", "$dir/alerts.test.yml")
+	  or die "copying alerts.test.yml: $!";
+	foreach my $m (@refusal_mutations)
+	{
+		my ($what, $mutate) = @$m;
+		local $_ = $refusal_rule // '';
+		$mutate->();
+		my $changed = $_;
+		if ($changed eq ($refusal_rule // ''))
+		{
+			fail("PostgresConnectionRefusalsRising with $what: the substitution applies");
+			next;
+		}
+		open(my $fh, '>:raw', "$dir/alerts.yml") or die "writing $dir/alerts.yml: $!";
+		print $fh $alerts =~ s/\Q$refusal_rule\E/$changed/r;
+		close $fh;
+		my ($out, $err) = ('', '');
+		my $ok = IPC::Run::run([ $promtool, 'test', 'rules', 'alerts.test.yml' ],
+			'>', \$out, '2>', \$err, init => sub { chdir $dir or die $! });
+		ok(!$ok && "$out$err" =~ /FAILED/,
+			"PostgresConnectionRefusalsRising with $what fails its unit tests")
+		  or diag("$out$err");
 	}
 }
 

@@ -191,8 +191,8 @@ sslinfo_ext_client_authentication(Port *port, int status)
 
 	/*
 	 * Only what the registry and the expiry alarms need, rendered once for
-	 * both in memory freed right after: the own-session SQL functions
-	 * render their values (tls_facts_own()) only if a query asks.
+	 * both in memory freed right after: the own-session SQL functions render
+	 * their values (tls_facts_own()) only if a query asks.
 	 */
 	logincontext = AllocSetContextCreate(CurrentMemoryContext,
 										 "sslinfo_ext login",

@@ -131,7 +131,7 @@ static void
 fuzz_check_dn_printed(const char *what, const X509_NAME *name, const char *dn)
 {
 	const unsigned long flags = (ASN1_STRFLGS_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) |
-		ASN1_STRFLGS_UTF8_CONVERT;
+	ASN1_STRFLGS_UTF8_CONVERT;
 	BIO		   *bio = BIO_new(BIO_s_mem());
 	char	   *printed;
 	long		len;

@@ -247,8 +247,8 @@ log_safe_text(const char *utf8)
 	{
 		int			charlen = Min(pg_utf_mblen(p), end - p);
 		bool		escape = charlen < pg_utf_mblen(p) ||
-			!pg_utf8_islegal(p, charlen) ||
-			misleads_in_log(utf8_to_unicode(p));
+		!pg_utf8_islegal(p, charlen) ||
+		misleads_in_log(utf8_to_unicode(p));
 
 		if (escape)
 			for (int i = 0; i < charlen; i++)

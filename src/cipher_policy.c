@@ -774,17 +774,17 @@ cipher_policy_init(void)
 	 * the SQL functions, so they follow the configuration file.
 	 */
 	GucContext	context = process_shared_preload_libraries_in_progress ?
-		PGC_POSTMASTER : PGC_SIGHUP;
+	PGC_POSTMASTER : PGC_SIGHUP;
 
 	/*
-	 * PostgreSQL only warns when a configured value of a setting defined
-	 * here is invalid, and keeps the default; remember the configured
-	 * allowlists to make that fatal instead.
+	 * PostgreSQL only warns when a configured value of a setting defined here
+	 * is invalid, and keeps the default; remember the configured allowlists
+	 * to make that fatal instead.
 	 */
 	char	   *configured_allowlist =
-		configured_placeholder("sslinfo_ext.allowed_ciphers");
+	configured_placeholder("sslinfo_ext.allowed_ciphers");
 	char	   *configured_tls13_allowlist =
-		configured_placeholder("sslinfo_ext.allowed_tls13_ciphers");
+	configured_placeholder("sslinfo_ext.allowed_tls13_ciphers");
 
 	define_policy_settings(context);
 	if (!process_shared_preload_libraries_in_progress || policy_mode == POLICY_OFF)

@@ -77,7 +77,8 @@ typedef enum CpMode
 
 typedef enum CpVerdict
 {
-	CP_OK,						/* an allowed suite, or a valid allowlist entry */
+	CP_OK,						/* an allowed suite, or a valid allowlist
+								 * entry */
 	CP_OK_DUPLICATE,			/* as CP_OK, repeating an earlier entry */
 	CP_EMPTY_VALUE,				/* the whole value is empty */
 	CP_EMPTY_ENTRY,				/* ";;", a leading ';', or a lone ';' */

@@ -67,7 +67,7 @@ void
 client_inventory_init(void)
 {
 	GucContext	context = process_shared_preload_libraries_in_progress ?
-		PGC_POSTMASTER : PGC_SIGHUP;
+	PGC_POSTMASTER : PGC_SIGHUP;
 
 	DefineCustomIntVariable("sslinfo_ext.max_client_profiles",
 							"Client profiles (distinct TLS offers) kept in pg_stat_ssl_ext_clients.",

@@ -60,7 +60,8 @@ typedef struct ClientProfile
 	ClientOffer offer;
 	int64		connections;
 	int64		refusals;
-	uint32		refusal_reasons;	/* bit (1 << RefusalReason) per reason seen */
+	uint32		refusal_reasons;	/* bit (1 << RefusalReason) per reason
+									 * seen */
 	int32		sessions;		/* open now (session_registry.h) */
 	TimestampTz first_seen;
 	TimestampTz last_seen;

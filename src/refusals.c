@@ -90,12 +90,13 @@ typedef enum MessageKind
 	MSG_NO_HBA_ENTRY			/* no pg_hba.conf rule matched */
 } MessageKind;
 
-static const struct
+typedef struct KnownMessage
 {
 	const char *id;
 	MessageKind kind;
-}			known_messages[] =
-{
+} KnownMessage;
+
+static const KnownMessage known_messages[] = {
 	{"could not accept SSL connection: %s", MSG_HANDSHAKE_FAILED},
 	{"could not accept SSL connection: %m", MSG_HANDSHAKE_EOF},
 	{"could not accept SSL connection: EOF detected", MSG_HANDSHAKE_EOF},
@@ -189,7 +190,7 @@ void
 refusals_init(void)
 {
 	GucContext	context = process_shared_preload_libraries_in_progress ?
-		PGC_POSTMASTER : PGC_SIGHUP;
+	PGC_POSTMASTER : PGC_SIGHUP;
 
 	DefineCustomIntVariable("sslinfo_ext.max_refusal_entries",
 							"Entries of pg_stat_ssl_ext_refusals: (client address, reason) pairs kept.",
@@ -330,7 +331,7 @@ handshake_reason_code(const char *message)
 	for (int i = 0; i < lengthof(codes) + 256; i++)
 	{
 		int			code = i < lengthof(codes) ? codes[i] :
-			SSL_AD_REASON_OFFSET + (i - lengthof(codes));
+		SSL_AD_REASON_OFFSET + (i - lengthof(codes));
 		const char *text = ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, code));
 
 		if (text != NULL && strlen(text) > found_len &&
@@ -540,10 +541,10 @@ note_message(ErrorData *edata)
 	if (!pending.exit_callback)
 	{
 		/*
-		 * on_proc_exit, not on_shmem_exit: before the startup packet is
-		 * read, PostgreSQL insists that no shared-memory exit callback is
-		 * registered yet.  Shared memory stays mapped until the process
-		 * ends, and nothing counted here needs the PGPROC.
+		 * on_proc_exit, not on_shmem_exit: before the startup packet is read,
+		 * PostgreSQL insists that no shared-memory exit callback is
+		 * registered yet.  Shared memory stays mapped until the process ends,
+		 * and nothing counted here needs the PGPROC.
 		 */
 		on_proc_exit(refusal_at_exit, (Datum) 0);
 		pending.exit_callback = true;

@@ -138,11 +138,11 @@ session_registry_init(void)
 	 * parameter name" warning in every backend that loads the module on
 	 * demand.  Restart-only when they size the registry; without preloading
 	 * (where PostgreSQL refuses PGC_POSTMASTER settings) they size only the
-	 * calling session's own row and what pg_stat_ssl_ext_memory() reports,
-	 * so they follow the configuration file, as cipher_policy_init() does.
+	 * calling session's own row and what pg_stat_ssl_ext_memory() reports, so
+	 * they follow the configuration file, as cipher_policy_init() does.
 	 */
 	GucContext	context = process_shared_preload_libraries_in_progress ?
-		PGC_POSTMASTER : PGC_SIGHUP;
+	PGC_POSTMASTER : PGC_SIGHUP;
 
 	DefineCustomIntVariable("sslinfo_ext.max_dn_bytes",
 							"Bytes kept of each distinguished name in pg_stat_ssl_ext.",

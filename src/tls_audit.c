@@ -408,6 +408,7 @@ check_tls13_bypass(void)
 	if (cipher_policy_tls13_governed())
 	{
 		const char *setting = server_setting("ssl_tls13_ciphers");
+
 		/* "" leaves OpenSSL's own list in force: say which */
 		char	   *tls13 = setting[0] ? psprintf("'%s'", setting) :
 		psprintf("'' (OpenSSL's default suites %s)",
@@ -621,16 +622,16 @@ read_hba_rules(List **rules, char **errors)
 	 * better than pg_catalog's polymorphic versions).
 	 */
 	const char *query =
-		"SELECT "
+	"SELECT "
 #if PG_VERSION_NUM >= 160000
-		"coalesce(file_name OPERATOR(pg_catalog.||) ':', '') OPERATOR(pg_catalog.||) "
+	"coalesce(file_name OPERATOR(pg_catalog.||) ':', '') OPERATOR(pg_catalog.||) "
 #endif
-		"'line ' OPERATOR(pg_catalog.||) line_number, type, "
-		"pg_catalog.array_to_string(database, ','), "
-		"pg_catalog.array_to_string(user_name, ','), "
-		"address, netmask, auth_method, "
-		"coalesce(pg_catalog.array_to_string(options, ' '), ''), error "
-		"FROM pg_catalog.pg_hba_file_rules";
+	"'line ' OPERATOR(pg_catalog.||) line_number, type, "
+	"pg_catalog.array_to_string(database, ','), "
+	"pg_catalog.array_to_string(user_name, ','), "
+	"address, netmask, auth_method, "
+	"coalesce(pg_catalog.array_to_string(options, ' '), ''), error "
+	"FROM pg_catalog.pg_hba_file_rules";
 
 	*rules = NIL;
 	*errors = NULL;
@@ -893,9 +894,9 @@ check_server_cipher_order(void)
 {
 	const char *later =
 #if PG_VERSION_NUM >= 170000
-		" Direct TLS negotiation (sslnegotiation=direct) and ALPN are accepted from PostgreSQL 17 on and have no server setting.";
+	" Direct TLS negotiation (sslnegotiation=direct) and ALPN are accepted from PostgreSQL 17 on and have no server setting.";
 #else
-		"";
+	"";
 #endif
 
 	if (server_setting_is("ssl_prefer_server_ciphers", "on"))

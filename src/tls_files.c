@@ -316,7 +316,7 @@ tls_files_cert_chain_file(const char *setting, const char *path, List **certs,
 		{
 			unsigned long err = ERR_peek_last_error();
 			bool		at_end = ERR_GET_LIB(err) == ERR_LIB_PEM &&
-				ERR_GET_REASON(err) == PEM_R_NO_START_LINE;
+			ERR_GET_REASON(err) == PEM_R_NO_START_LINE;
 
 			if (!first && at_end)
 				ERR_clear_error();
@@ -505,7 +505,7 @@ list_crl_dir(const char *dir, List **paths, TlsFileProblem *problem)
 
 	*paths = NIL;
 	foreach(lc, kept)
-		*paths = lappend(*paths, ((CrlDirEntry *) lfirst(lc))->name);
+		* paths = lappend(*paths, ((CrlDirEntry *) lfirst(lc))->name);
 	return true;
 }
 

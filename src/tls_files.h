@@ -68,8 +68,8 @@ typedef struct TlsFileCert
 	CertRole	role;			/* server, chain or ca */
 	X509Summary summary;
 	X509	   *cert;			/* the certificate itself (NULL if OpenSSL
-								 * could not take a reference); released
-								 * when the memory context that holds this
+								 * could not take a reference); released when
+								 * the memory context that holds this
 								 * description is reset or deleted */
 } TlsFileCert;
 

@@ -258,9 +258,9 @@ x509_name_field(const X509_NAME *name, const char *field_name, char **value)
 
 	/*
 	 * No attribute name or OID this unit prints is longer than OID_TEXT_LEN.
-	 * Refusing longer names up front matters: OpenSSL converts a huge
-	 * numeric arc ("2.999...9") in time quadratic in its length, and a
-	 * backend cannot be interrupted meanwhile (1 MB: minutes).
+	 * Refusing longer names up front matters: OpenSSL converts a huge numeric
+	 * arc ("2.999...9") in time quadratic in its length, and a backend cannot
+	 * be interrupted meanwhile (1 MB: minutes).
 	 */
 	if (strlen(field_name) >= OID_TEXT_LEN)
 		return X509_FIELD_UNKNOWN_NAME;
@@ -523,9 +523,9 @@ x509_extensions(const X509 *cert)
 	for (int i = 0; i < count; i++)
 	{
 		/*
-		 * OpenSSL 4 hands out const extensions, and its accessors take
-		 * them so; 3.x's accessors take a non-const pointer although they
-		 * only read.  Reading is all this loop does.
+		 * OpenSSL 4 hands out const extensions, and its accessors take them
+		 * so; 3.x's accessors take a non-const pointer although they only
+		 * read.  Reading is all this loop does.
 		 */
 		X509_EXTENSION *ext = (X509_EXTENSION *) X509_get_ext(cert, i);
 		X509ExtensionText *item = palloc(sizeof(X509ExtensionText));

@@ -73,8 +73,8 @@ typedef enum X509FieldLookup
 {
 	X509_FIELD_FOUND,			/* *value set */
 	X509_FIELD_ABSENT,			/* a known attribute, not in this DN */
-	X509_FIELD_UNKNOWN_NAME		/* not an attribute name OpenSSL knows (or
-								 * 128 bytes or longer) */
+	X509_FIELD_UNKNOWN_NAME		/* not an attribute name OpenSSL knows (or 128
+								 * bytes or longer) */
 } X509FieldLookup;
 
 extern char *x509_name_to_dn(const X509_NAME *name);

@@ -61,6 +61,7 @@
 #include "client_offer.h"
 #include "refusals.h"
 #include "server_settings.h"
+#include "sql_datums.h"
 #include "tls_facts.h"
 #include "tls_files.h"
 
@@ -417,6 +418,29 @@ client_context(const ClientOffer *offer)
 	return ctx;
 }
 
+/*
+ * One step of one side's handshake: done, or failed with the OpenSSL error
+ * code it failed with, or waiting for the other side.
+ */
+static void
+handshake_step(SSL *ssl, bool *done, bool *failed, unsigned long *code)
+{
+	int			r;
+
+	if (*done || *failed)
+		return;
+	r = SSL_do_handshake(ssl);
+	if (r == 1)
+		*done = true;
+	else if (SSL_get_error(ssl, r) != SSL_ERROR_WANT_READ &&
+			 SSL_get_error(ssl, r) != SSL_ERROR_WANT_WRITE)
+	{
+		*failed = true;
+		*code = ERR_peek_last_error();
+	}
+	ERR_clear_error();
+}
+
 /* One in-memory handshake between the two sides */
 static void
 replay(SSL_CTX *server_ctx, const ClientProfile *p, DryRunVerdict *v)
@@ -468,34 +492,8 @@ replay(SSL_CTX *server_ctx, const ClientProfile *p, DryRunVerdict *v)
 	/* each side in turn until both are done or one gave up */
 	for (int round = 0; round < 16; round++)
 	{
-		int			r;
-
-		if (!client_done && !client_failed)
-		{
-			r = SSL_do_handshake(client);
-			if (r == 1)
-				client_done = true;
-			else if (SSL_get_error(client, r) != SSL_ERROR_WANT_READ &&
-					 SSL_get_error(client, r) != SSL_ERROR_WANT_WRITE)
-			{
-				client_failed = true;
-				client_code = ERR_peek_last_error();
-			}
-			ERR_clear_error();
-		}
-		if (!server_done && !server_failed)
-		{
-			r = SSL_do_handshake(server);
-			if (r == 1)
-				server_done = true;
-			else if (SSL_get_error(server, r) != SSL_ERROR_WANT_READ &&
-					 SSL_get_error(server, r) != SSL_ERROR_WANT_WRITE)
-			{
-				server_failed = true;
-				server_code = ERR_peek_last_error();
-			}
-			ERR_clear_error();
-		}
+		handshake_step(client, &client_done, &client_failed, &client_code);
+		handshake_step(server, &server_done, &server_failed, &server_code);
 		if ((server_done || server_failed) && (client_done || client_failed))
 			break;
 	}
@@ -590,31 +588,12 @@ sslinfo_ext_ssl_policy_dry_run(PG_FUNCTION_ARGS)
 			values[4] = BoolGetDatum(v->would_connect);
 			nulls[4] = false;
 		}
-		if (v->version)
-		{
-			values[5] = CStringGetTextDatum(v->version);
-			nulls[5] = false;
-		}
-		if (v->cipher)
-		{
-			values[6] = CStringGetTextDatum(v->cipher);
-			nulls[6] = false;
-		}
-		if (v->tls_group)
-		{
-			values[7] = CStringGetTextDatum(v->tls_group);
-			nulls[7] = false;
-		}
-		if (v->known && !v->would_connect)
-		{
-			values[8] = CStringGetTextDatum(refusal_reason_name(v->reason));
-			nulls[8] = false;
-		}
-		if (v->detail)
-		{
-			values[9] = CStringGetTextDatum(v->detail);
-			nulls[9] = false;
-		}
+		set_text_column(values, nulls, 5, v->version);
+		set_text_column(values, nulls, 6, v->cipher);
+		set_text_column(values, nulls, 7, v->tls_group);
+		set_text_column(values, nulls, 8, v->known && !v->would_connect ?
+						refusal_reason_name(v->reason) : NULL);
+		set_text_column(values, nulls, 9, v->detail);
 		values[10] = BoolGetDatum(profiles[i].offer.incomplete);
 		nulls[10] = false;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

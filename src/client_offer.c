@@ -26,6 +26,7 @@
 
 #include "client_offer.h"
 #include "tls_facts.h"
+#include "x509_render.h"
 
 bool
 client_offer_read(SSL *ssl, ClientOffer *offer)
@@ -45,8 +46,8 @@ client_offer_read(SSL *ssl, ClientOffer *offer)
 	{
 		const SSL_CIPHER *cipher = sk_SSL_CIPHER_value(ciphers, i);
 
-		/* the lowest version a suite works with, as OpenSSL names it */
-		if (strcmp(SSL_CIPHER_get_version(cipher), "TLSv1.3") == 0)
+		/* TLS 1.3's suites are the code points 0x13XX (RFC 8446, B.4) */
+		if ((SSL_CIPHER_get_protocol_id(cipher) >> 8) == 0x13)
 			offers_tls13 = true;
 		if (offer->n_ciphers == CLIENT_OFFER_MAX_CIPHERS)
 		{
@@ -127,7 +128,8 @@ client_offer_id(const ClientOffer *offer)
 		bytes[n++] = g & 0xFF;
 	}
 
-	if (EVP_Digest(bytes, n, digest, &digest_len, EVP_sha256(), NULL) != 1 ||
+	if (x509_sha256() == NULL ||
+		EVP_Digest(bytes, n, digest, &digest_len, x509_sha256(), NULL) != 1 ||
 		digest_len < 8)
 	{
 		/* cannot happen with OpenSSL's SHA-256; keep "a profile" anyway */

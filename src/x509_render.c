@@ -333,6 +333,28 @@ x509_time_to_timestamptz(const ASN1_TIME *asn1_time, TimestampTz *result)
 	return tm2timestamp(&tm, 0, NULL, result) == 0;
 }
 
+/*
+ * SHA-256, fetched once per process: an implicit fetch at every digest costs
+ * more than hashing a certificate.  Fetched in the postmaster (its
+ * start-time certificate check), a forked backend inherits it.  NULL when
+ * OpenSSL has none.
+ */
+const EVP_MD *
+x509_sha256(void)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+	static EVP_MD *sha256 = NULL;
+
+	if (sha256 == NULL)
+		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (sha256 == NULL)
+		ERR_clear_error();
+	return sha256;
+#else
+	return EVP_sha256();
+#endif
+}
+
 char *
 x509_fingerprint_sha256(const X509 *cert)
 {
@@ -340,26 +362,10 @@ x509_fingerprint_sha256(const X509 *cert)
 	unsigned int len;
 	char	   *result;
 	uint64		n;
-
-	/*
-	 * Fetched once per process: an implicit fetch at every digest costs more
-	 * than hashing a certificate.  Fetched in the postmaster (its start-time
-	 * certificate check), a forked backend inherits it.
-	 */
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-	static EVP_MD *sha256 = NULL;
+	const EVP_MD *sha256 = x509_sha256();
 
 	if (sha256 == NULL)
-		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	if (sha256 == NULL)
-	{
-		ERR_clear_error();
 		return NULL;
-	}
-#else
-	const EVP_MD *sha256 = EVP_sha256();
-#endif
-
 	if (X509_digest(cert, sha256, digest, &len) != 1)
 	{
 		ERR_clear_error();

@@ -84,6 +84,10 @@ extern X509FieldLookup x509_name_field(const X509_NAME *name,
 extern char *x509_serial_to_decimal(const ASN1_INTEGER *serial);
 extern bool x509_time_to_timestamptz(const ASN1_TIME *asn1_time,
 									 TimestampTz *result);
+
+/* SHA-256, fetched once per process (NULL if OpenSSL has none) */
+extern const EVP_MD *x509_sha256(void);
+
 extern char *x509_fingerprint_sha256(const X509 *cert);
 extern List *x509_subject_alt_names(const X509 *cert);
 extern List *x509_extensions(const X509 *cert);

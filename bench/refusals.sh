@@ -18,10 +18,11 @@
 # with protocol_version.
 #
 # Rounds alternate between the clusters (bench/common.sh's ab_rounds, the
-# order swapped every round), BENCH_SECONDS each, 2 × BENCH_ROUNDS + 1 of
-# them (15 by default: a rate of backend starts on 2 shared cores is
-# noisy, a round's ratio varies by ±20% on a busy machine); the row gives
-# the medians and the median and spread of the per-round ratios.  Target: at
+# order swapped every round), 1 s each, 4 × BENCH_ROUNDS + 1 of them (29
+# by default): a rate of backend starts on 2 shared cores is noisy, a
+# round's ratio varies by ±25% on a busy machine, so many short rounds,
+# each pair close in time, rather than a few long ones.  The row gives the
+# medians and the median and spread of the per-round ratios.  Target: at
 # least 0.95.  Row 5d (bench/callgrind.sh) counts the instructions of the
 # same refusal, which no load changes.
 #
@@ -35,7 +36,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 source bench/common.sh
 
 CLIENTS=2
-BENCH_ROUNDS=$((2 * BENCH_ROUNDS + 1))
+BENCH_ROUNDS=$((4 * BENCH_ROUNDS + 1))
+SECONDS_PER_RUN=1
 ROW_ID=3b
 ROW_WHAT="refused TLS handshakes/s (a TLS 1.3-only client against ssl_max_protocol_version = 'TLSv1.2': protocol_version, the cheapest refusal), shared_preload_libraries = 'sslinfo_ext' vs none"
 out="$BENCH_OUT/refusals"
@@ -45,7 +47,7 @@ preload_dir="$2"
 plain_port="$(sed -n 's/^export PGPORT=//p' "$plain_dir/env")"
 preload_port="$(sed -n 's/^export PGPORT=//p' "$preload_dir/env")"
 loop="$out/refuse_loop"
-COMMAND="gcc -O2 -o refuse_loop bench/refuse_loop.c -lssl -lcrypto; ALTER SYSTEM SET ssl_max_protocol_version = 'TLSv1.2' + pg_reload_conf() on both clusters; refuse_loop 127.0.0.1 PORT $BENCH_SECONDS $CLIENTS (PORT: each cluster in turn, $BENCH_ROUNDS rounds)"
+COMMAND="gcc -O2 -o refuse_loop bench/refuse_loop.c -lssl -lcrypto; ALTER SYSTEM SET ssl_max_protocol_version = 'TLSv1.2' + pg_reload_conf() on both clusters; refuse_loop 127.0.0.1 PORT $SECONDS_PER_RUN $CLIENTS (PORT: each cluster in turn, $BENCH_ROUNDS rounds)"
 
 fail()
 {
@@ -109,7 +111,7 @@ max_version "$plain_dir" TLSv1.2 && max_version "$preload_dir" TLSv1.2 ||
 refuse()
 {
 	local result
-	result="$("$loop" 127.0.0.1 "$1" "$BENCH_SECONDS" "$CLIENTS" 2>>"$out/refuse_loop.log")" || {
+	result="$("$loop" 127.0.0.1 "$1" "$SECONDS_PER_RUN" "$CLIENTS" 2>>"$out/refuse_loop.log")" || {
 		echo "refuse_loop against port $1 failed; see $out/refuse_loop.log:" >&2
 		tail -n 5 "$out/refuse_loop.log" >&2
 		return 1
@@ -121,7 +123,7 @@ run_preload() { refuse "$preload_port" preload; }
 run_plain() { refuse "$plain_port" plain; }
 
 : >"$out/runs"
-bench_say "refusals: $BENCH_ROUNDS rounds of ${BENCH_SECONDS} s per cluster, $CLIENTS clients ($(bench_load))"
+bench_say "refusals: $BENCH_ROUNDS rounds of $SECONDS_PER_RUN s per cluster, $CLIENTS clients ($(bench_load))"
 # warm-up, one run each (counted in the sanity check, not in the row)
 run_preload >/dev/null && run_plain >/dev/null || fail "refuse_loop failed: $(tail -n 2 "$out/refuse_loop.log" | xargs)"
 ab_rounds run_preload run_plain || fail "refuse_loop failed: $(tail -n 2 "$out/refuse_loop.log" | xargs)"

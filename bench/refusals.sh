@@ -96,10 +96,17 @@ totals()
 	sql "$preload_dir" "SELECT refusals FROM pg_stat_ssl_ext_refusal_totals WHERE reason = 'protocol_version'"
 }
 
+# every reason's total, "reason count" lines
+all_totals()
+{
+	sql "$preload_dir" "SELECT reason || ' ' || refusals FROM pg_stat_ssl_ext_refusal_totals ORDER BY reason"
+}
+
 gcc -O2 -Wall -o "$loop" bench/refuse_loop.c -lssl -lcrypto 2>"$out/gcc.log" ||
 	fail "bench/refuse_loop.c did not compile: $(head -n 3 "$out/gcc.log")"
 
 before="$(totals)"
+all_totals >"$out/totals.before"
 [[ "$before" =~ ^[0-9]+$ ]] || fail "no protocol_version row in pg_stat_ssl_ext_refusal_totals on the preloaded cluster"
 
 trap restore EXIT
@@ -143,8 +150,13 @@ restore
 trap - EXIT
 counted=$((after - before))
 bench_say "refusals: $attempts attempts against the preloaded cluster, $counted counted as protocol_version in pg_stat_ssl_ext_refusal_totals"
-[ "$counted" -eq "$attempts" ] ||
-	fail "sanity check failed: $attempts refused attempts against the preloaded cluster, but pg_stat_ssl_ext_refusal_totals rose by $counted for protocol_version"
+if [ "$counted" -ne "$attempts" ]; then
+	# where they went instead
+	all_totals >"$out/totals.after"
+	others="$(awk 'NR == FNR { b[$1] = $2; next } $2 != b[$1] { printf "%s%s %+d", (n++ ? ", " : ""), $1, $2 - b[$1] }' \
+		"$out/totals.before" "$out/totals.after")"
+	fail "sanity check failed: $attempts refused attempts against the preloaded cluster, but pg_stat_ssl_ext_refusal_totals rose by $counted for protocol_version (changes by reason: ${others:-none})"
+fi
 
 read -r onmed _ _ <<<"$(stats $on)"
 read -r offmed _ _ <<<"$(stats $off)"

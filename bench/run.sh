@@ -21,7 +21,8 @@
 #   4  bench/shmem.sh      shared memory the extension adds at
 #                          max_connections 100, 1,000 and 10,000
 #   5  bench/callgrind.sh  instructions the extension adds to one
-#                          connection, against the whole backend (callgrind)
+#                          connection, against the whole backend (callgrind),
+#                          and to one refused handshake
 #
 # Environment: PG_MAJOR (default 15), BENCH_ROUNDS (A/B rounds per row,
 # default 7), BENCH_SECONDS (seconds per pgbench run, default 2), COPT.

@@ -14,10 +14,15 @@
 #   3  --rows              and 1,000 TLS sessions open; TLS connections per
 #                          second with and without shared_preload_libraries
 #                          (written with the session registry, issue 4)
+#   3b bench/refusals.sh   refused TLS handshakes per second with and
+#                          without shared_preload_libraries (a TLS 1.3-only
+#                          client, bench/refuse_loop.c, against
+#                          ssl_max_protocol_version = 'TLSv1.2'; issue 21)
 #   4  bench/shmem.sh      shared memory the extension adds at
 #                          max_connections 100, 1,000 and 10,000
 #   5  bench/callgrind.sh  instructions the extension adds to one
-#                          connection, against the whole backend (callgrind)
+#                          connection, against the whole backend (callgrind),
+#                          and to one refused handshake
 #
 # Environment: PG_MAJOR (default 15), BENCH_ROUNDS (A/B rounds per row,
 # default 7), BENCH_SECONDS (seconds per pgbench run, default 2), COPT.
@@ -72,8 +77,8 @@ bench_phase()
 	load_before="$(bench_load)"
 	SECONDS=0
 
-	# Two clusters: without the library preloaded (parts 1; part 5's
-	# baseline) and with it (parts 4 and 5).
+	# Two clusters: without the library preloaded (parts 1 and 3b; part
+	# 5's baseline) and with it (parts 3b, 4 and 5).
 	stop_clusters()
 	{
 		bash test/cluster.sh stop --dir "$BENCH_OUT/plain" >/dev/null 2>&1
@@ -114,6 +119,8 @@ bench_phase()
 		bench_row 3 "TLS connections/s (pgbench -C) with vs without shared_preload_libraries" \
 			"pending" "" "" "" "< 2% overhead" "-" "bench/view_scan.sh --rows (issue 4) not on this branch yet"
 	fi
+
+	bash bench/refusals.sh "$BENCH_OUT/plain" "$BENCH_OUT/preload" || failed=1
 
 	# Parts 4 and 5 need the preloaded cluster stopped (postgres -C) and
 	# then run it under valgrind.

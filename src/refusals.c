@@ -167,6 +167,7 @@ static int	max_refusal_entries = 1000;
 
 static emit_log_hook_type prev_emit_log_hook = NULL;
 
+static void collect_reason_texts(void);
 static void note_message(ErrorData *edata);
 static void refusal_at_exit(int code, Datum arg);
 
@@ -204,6 +205,7 @@ refusals_init(void)
 
 	if (!process_shared_preload_libraries_in_progress)
 		return;
+	collect_reason_texts();
 	prev_emit_log_hook = emit_log_hook;
 	emit_log_hook = refusals_emit_log;
 }
@@ -295,16 +297,26 @@ reason_of_verify_result(long result)
 }
 
 /*
- * The OpenSSL reason code of a failed handshake, from PostgreSQL's message:
- * PostgreSQL puts OpenSSL's text for the code it took off the error queue
- * into it, and OpenSSL's texts are never translated, so the code is the one
- * whose text (ERR_reason_error_string(), longest first) the message
- * contains.  The codes asked about are those reason_of_handshake() knows,
- * and every alert a peer can send (SSL_AD_REASON_OFFSET plus the alert).
- * 0 when none matches.
+ * OpenSSL's texts of the reason codes a failed handshake is classified by:
+ * those refusal_reason_of_openssl_code() knows, and every alert a peer can
+ * send (SSL_AD_REASON_OFFSET plus the alert) that has a text.  Collected in
+ * the postmaster when the library is preloaded, so that every backend
+ * inherits them and a refusal pays only for the comparisons.  The texts are
+ * OpenSSL's own, static for the life of the process.
  */
-static int
-handshake_reason_code(const char *message)
+typedef struct ReasonText
+{
+	int			code;
+	const char *text;
+	size_t		len;
+} ReasonText;
+
+#define MAX_REASON_TEXTS	(32 + 256)
+static ReasonText reason_texts[MAX_REASON_TEXTS];
+static int	n_reason_texts = 0;
+
+static void
+collect_reason_texts(void)
 {
 	static const int codes[] = {
 		SSL_R_NO_PROTOCOLS_AVAILABLE, SSL_R_UNSUPPORTED_PROTOCOL,
@@ -323,22 +335,52 @@ handshake_reason_code(const char *message)
 		SSL_R_UNEXPECTED_EOF_WHILE_READING,
 #endif
 	};
+
+	StaticAssertStmt(lengthof(codes) <= 32, "MAX_REASON_TEXTS too small");
+	OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS, NULL);
+	n_reason_texts = 0;
+	for (int i = 0; i < lengthof(codes) + 256; i++)
+	{
+		int			code;
+		const char *text;
+
+		if (i < lengthof(codes))
+			code = codes[i];
+		else
+			code = SSL_AD_REASON_OFFSET + (i - lengthof(codes));
+		text = ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, code));
+		if (text == NULL || text[0] == '\0')
+			continue;
+		reason_texts[n_reason_texts].code = code;
+		reason_texts[n_reason_texts].text = text;
+		reason_texts[n_reason_texts].len = strlen(text);
+		n_reason_texts++;
+	}
+	ERR_clear_error();
+}
+
+/*
+ * The OpenSSL reason code of a failed handshake, from PostgreSQL's message:
+ * PostgreSQL puts OpenSSL's text for the code it took off the error queue
+ * into it, and OpenSSL's texts are never translated, so the code is the one
+ * whose text (the longest, if several) the message contains.  0 when none
+ * does.
+ */
+static int
+handshake_reason_code(const char *message)
+{
 	int			found = 0;
 	size_t		found_len = 0;
 
 	if (message == NULL)
 		return 0;
-	for (int i = 0; i < lengthof(codes) + 256; i++)
+	for (int i = 0; i < n_reason_texts; i++)
 	{
-		int			code = i < lengthof(codes) ? codes[i] :
-		SSL_AD_REASON_OFFSET + (i - lengthof(codes));
-		const char *text = ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, code));
-
-		if (text != NULL && strlen(text) > found_len &&
-			strstr(message, text) != NULL)
+		if (reason_texts[i].len > found_len &&
+			strstr(message, reason_texts[i].text) != NULL)
 		{
-			found = code;
-			found_len = strlen(text);
+			found = reason_texts[i].code;
+			found_len = reason_texts[i].len;
 		}
 	}
 	return found;

@@ -341,7 +341,7 @@ install_node_probe()
 	rm -rf "$out/node_modules" "$out/.stamp"
 	cp "$src/package.json" "$src/package-lock.json" "$out/"
 	# in a Debian root (test/roots.sh): the host's CA bundle, as the host's npm
-	local host_ca=/etc/ssl/sslinfo_ext-host-ca-certificates.crt
+	local host_ca=/etc/ssl/host-ca-certificates.crt
 	(cd "$out" && if [ -f "$host_ca" ]; then export NPM_CONFIG_CAFILE="$host_ca"; fi &&
 		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) || return 1
 	echo "$stamp" >"$out/.stamp"

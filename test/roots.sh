@@ -32,7 +32,7 @@
 # changes, except that the port lock directory shared by every test run
 # (/tmp/sslinfo_ext-portlock) is bound into the root, so clusters inside and
 # outside never pick the same port.  The host's resolv.conf and CA bundle
-# (/etc/ssl/sslinfo_ext-host-ca-certificates.crt, for npm) are copied in.
+# (/etc/ssl/host-ca-certificates.crt, for npm) are copied in.
 
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -105,7 +105,7 @@ enter()
 		cp -f /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
 		# npm in a root trusts what npm on the host trusts: the CA bundle
 		# of the host (test/lib.sh, install_node_probe)
-		cp -f /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/sslinfo_ext-host-ca-certificates.crt" 2>/dev/null
+		cp -f /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/host-ca-certificates.crt" 2>/dev/null
 		chroot "$root" /usr/bin/env -i \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 			HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \

@@ -230,6 +230,23 @@ copy_tree()
 	copy_sources "$dest"
 }
 
+# The client probes the host built (make test there, test/lib.sh): the Go
+# probe is a static binary and node-postgres plain JavaScript, so a root
+# uses them as they are and needs neither Go nor npm installed; only Java
+# and a Node.js runtime come from the root's own suite.
+carry_client_probes()
+{
+	local from="$TOP/build/clients" to="$1/srv/sslinfo_ext/build/clients"
+	[ -x "$from/go/pgprobe" ] || [ -d "$from/node/node_modules" ] || return 0
+	mkdir -p "$to"
+	if [ -x "$from/go/pgprobe" ]; then
+		rm -rf "$to/go" && mkdir -p "$to/go" && cp -a "$from/go/pgprobe" "$to/go/"
+	fi
+	if [ -d "$from/node/node_modules" ]; then
+		rm -rf "$to/node" && cp -a "$from/node" "$to/node" && rm -f "$to/node/.stamp"
+	fi
+}
+
 cmd="${1:-}"
 [ $# -ge 2 ] || die "usage: roots.sh suite|native|ensure MAJOR | roots.sh run MAJOR -- CMD..."
 major="$2"
@@ -254,6 +271,7 @@ case "$cmd" in
 		flock 9
 		root="$(ensure_root "$major")" || exit 1
 		copy_tree "$root"
+		carry_client_probes "$root"
 		enter "$root" bash -c 'cd /srv/sslinfo_ext && exec "$@"' run "$@"
 		;;
 	*)

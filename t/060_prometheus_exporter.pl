@@ -386,6 +386,15 @@ start_process(
 ok(wait_for_metrics('postgres_exporter', $pe_port, sub { 1 }), 'postgres_exporter serves /metrics')
   or die "postgres_exporter did not start; its log:\n" . process_log('postgres_exporter');
 
+# Sessions of monitoring_role: settle() below counts those as the exporters'.
+# A newer postgres_exporter's per-scrape session (of the scrape above), or
+# the backend of a psql as monitoring_role, may outlive its client by a
+# moment: wait until only the exporter's one connection is left, so that
+# settle() does not count a session that is about to go.
+my $n_monitor_sessions = q{SELECT count(*) FROM pg_stat_activity WHERE usename = 'monitoring_role'};
+ok($node->poll_query_until('postgres', "SELECT ($n_monitor_sessions) <= 1"),
+	'postgres_exporter holds one connection after its first scrape');
+
 # sql_exporter: runs its job when it starts (and then every interval), so
 # it is started afresh for each scrape and read once the job has run.  Its
 # configuration is monitoring/sql_exporter.yml with the test server's
@@ -586,6 +595,8 @@ sub audit_statuses
 			cert => 'client_plain', user => 'monitoring_role', on_error_stop => 1);
 		die "ssl_config_audit() as monitoring_role: $stderr" if $rc != 0;
 		$out = $stdout;
+		$node->poll_query_until('postgres', "SELECT ($n_monitor_sessions) <= 1")
+		  or die "the backend of psql as monitoring_role did not go away";
 	}
 	else
 	{

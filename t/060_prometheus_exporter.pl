@@ -6,6 +6,9 @@
 # socket) after one attempt was refused (an expired client certificate);
 # every sslinfo_ext_* metric is checked against those sessions and their
 # client profiles (ssl_client_profile() in each), the refusal totals, the
+# dry run of the files' candidate (a TLS 1.3 minimum: the TLS 1.2-capped
+# session's profile is lost, the others kept) against
+# ssl_policy_dry_run_summary() run at the same time, the
 # certificate and CRL files (read with openssl), and
 # ssl_config_audit(), for both exporters, the sql_exporter's after the
 # relabelling of monitoring/prometheus.yml; the two files must run the same
@@ -84,6 +87,15 @@ foreach my $m (sort keys %pe_metrics)
 		"$m: the same SQL, labels and value column in both files");
 }
 my @our_families = sort keys %pe_metrics;
+
+# the candidate of the dry-run queries: tls13_minimum, a TLS 1.3 minimum and
+# no maximum (the same SQL in both files, checked above)
+foreach my $section (qw(sslinfo_ext_dry_run sslinfo_ext_dry_run_lost))
+{
+	my @candidates = ($pe_conf->{$section}{query} // '') =~ /^\s+(\('.*\)),?$/mg;
+	is_deeply(\@candidates, [q{('tls13_minimum', NULL, NULL, 'TLSv1.3', '', NULL)}],
+		"$section: the candidate tls13_minimum (ssl_min_protocol_version 'TLSv1.3', no maximum), and only it");
+}
 
 # The sql_exporter job's relabelling of monitoring/prometheus.yml: the
 # actions it uses (replace, labeldrop), as Prometheus applies them
@@ -374,6 +386,15 @@ start_process(
 ok(wait_for_metrics('postgres_exporter', $pe_port, sub { 1 }), 'postgres_exporter serves /metrics')
   or die "postgres_exporter did not start; its log:\n" . process_log('postgres_exporter');
 
+# Sessions of monitoring_role: settle() below counts those as the exporters'.
+# A newer postgres_exporter's per-scrape session (of the scrape above), or
+# the backend of a psql as monitoring_role, may outlive its client by a
+# moment: wait until only the exporter's one connection is left, so that
+# settle() does not count a session that is about to go.
+my $n_monitor_sessions = q{SELECT count(*) FROM pg_stat_activity WHERE usename = 'monitoring_role'};
+ok($node->poll_query_until('postgres', "SELECT ($n_monitor_sessions) <= 1"),
+	'postgres_exporter holds one connection after its first scrape');
+
 # sql_exporter: runs its job when it starts (and then every interval), so
 # it is started afresh for each scrape and read once the job has run.  Its
 # configuration is monitoring/sql_exporter.yml with the test server's
@@ -494,6 +515,16 @@ sub profile_versions
 		q{SELECT string_agg(client_profile || '=' || coalesce(max_version, ''), ',') FROM pg_stat_ssl_ext_clients}) };
 }
 
+# The dry run of tls13_minimum as a superuser runs it: {lost_profiles =>
+# clients_lost, lost_sessions => sessions_lost, profiles => [lost_profiles, sorted]}
+sub dry_run_summary
+{
+	my ($lost, $sessions, $profiles) = split /\|/, session_query($controller,
+		q{SELECT clients_lost, sessions_lost, array_to_string(ARRAY(SELECT unnest(lost_profiles) ORDER BY 1), ',')
+		  FROM ssl_policy_dry_run_summary(ssl_min_protocol_version => 'TLSv1.3', ssl_max_protocol_version => '')}), -1;
+	return { lost_profiles => $lost, lost_sessions => $sessions, profiles => [ split /,/, $profiles ] };
+}
+
 # Both exporters' samples (the sql_exporter's relabelled), each with the
 # sessions expected at the time its queries ran.
 sub scrape_both
@@ -527,6 +558,7 @@ sub scrape_both
 		expected_profiles => $profiles,
 		exporter_profiles => $exporter_profiles,
 		refusals => refusal_totals(),
+		dry_run => dry_run_summary(),
 		log => substr(process_log('postgres_exporter'), $log_offset) };
 
 	# sql_exporter: its session is open while its queries run (keepalive);
@@ -547,6 +579,7 @@ sub scrape_both
 		expected_profiles => $profiles,
 		exporter_profiles => $exporter_profiles,
 		refusals => refusal_totals(),
+		dry_run => dry_run_summary(),
 		log => $log };
 	return \%result;
 }
@@ -562,6 +595,8 @@ sub audit_statuses
 			cert => 'client_plain', user => 'monitoring_role', on_error_stop => 1);
 		die "ssl_config_audit() as monitoring_role: $stderr" if $rc != 0;
 		$out = $stdout;
+		$node->poll_query_until('postgres', "SELECT ($n_monitor_sessions) <= 1")
+		  or die "the backend of psql as monitoring_role did not go away";
 	}
 	else
 	{
@@ -684,6 +719,23 @@ sub check_metrics
 	is(value_of($ours, 'sslinfo_ext_client_profile_sessions', client_profile => $own_profile{s_tls12}, max_version => 'TLSv1.2'),
 		1, "$what: s_tls12's profile (its own) offered TLSv1.2 at most");
 
+	# the dry run of tls13_minimum: the SQL's summary at the time of the scrape
+	my $dry = $scrape->{dry_run};
+	is_deeply(by_labels($ours, 'sslinfo_ext_dry_run_lost_profiles', 'candidate'),
+		{ tls13_minimum => $dry->{lost_profiles} },
+		"$what: dry_run_lost_profiles{candidate=\"tls13_minimum\"}: clients_lost of ssl_policy_dry_run_summary() ($dry->{lost_profiles})");
+	is_deeply(by_labels($ours, 'sslinfo_ext_dry_run_lost_sessions', 'candidate'),
+		{ tls13_minimum => $dry->{lost_sessions} },
+		"$what: dry_run_lost_sessions{candidate=\"tls13_minimum\"}: sessions_lost of ssl_policy_dry_run_summary() ($dry->{lost_sessions})");
+	is_deeply(by_labels($ours, 'sslinfo_ext_dry_run_lost_profile', qw(candidate client_profile)),
+		{ map { ("tls13_minimum|$_" => 1) } @{ $dry->{profiles} } },
+		"$what: dry_run_lost_profile: 1 for each of lost_profiles of ssl_policy_dry_run_summary()");
+	is_deeply($dry->{profiles}, [ $own_profile{s_tls12} ],
+		"$what: the candidate loses s_tls12's profile (TLS 1.2 at most), and only it");
+	is($dry->{lost_sessions}, 1, "$what: one open session of a lost profile (s_tls12)");
+	ok(!grep({ $_->{labels}{client_profile} eq $own_profile{s_plain} } samples_named($ours, 'sslinfo_ext_dry_run_lost_profile')),
+		"$what: s_plain's profile (a default psql, TLS 1.3) is kept: no dry_run_lost_profile");
+
 	# the soonest client certificate: client_expiring
 	my $c = cert_facts('client_expiring');
 	my %cert_labels = (fingerprint_sha256 => $c->{fingerprint}, subject => $c->{dn},
@@ -751,6 +803,16 @@ foreach my $s (qw(s_plain s_tls12))
 	} qw(postgres_exporter sql_exporter);
 	is($values[1], $values[0], "both exporters: the same client_profile_sessions for the profile of $s");
 }
+foreach my $m (
+	[ sslinfo_ext_dry_run_lost_profiles => 'candidate' ],
+	[ sslinfo_ext_dry_run_lost_sessions => 'candidate' ],
+	[ sslinfo_ext_dry_run_lost_profile  => qw(candidate client_profile) ])
+{
+	my ($name, @labels) = @$m;
+	is_deeply(by_labels($scrapes->{sql_exporter}{ours}, $name, @labels),
+		by_labels($scrapes->{postgres_exporter}{ours}, $name, @labels),
+		"both exporters: the same $name");
+}
 
 # ---- scrape 2: with read access to pg_hba_file_rules the hba checks run ----
 
@@ -780,17 +842,17 @@ is(value_of($scrapes->{postgres_exporter}{samples}, 'pg_exporter_last_scrape_err
 	'postgres_exporter without pg_monitor: pg_exporter_last_scrape_error 1');
 is_deeply(
 	by_labels($scrapes->{sql_exporter}{samples}, 'sql_exporter_last_scrape_failed', 'query'),
-	{ map { $_ => ($pe_metrics{$_}{sql} =~ /ssl_server_certificates|ssl_crl_status|ssl_config_audit/ ? 1 : 0) } keys %sql_metrics },
-	'sql_exporter without pg_monitor: last_scrape_failed 1 for the certificate, CRL and audit queries only');
+	{ map { $_ => ($pe_metrics{$_}{sql} =~ /ssl_server_certificates|ssl_crl_status|ssl_config_audit|ssl_policy_dry_run_summary/ ? 1 : 0) } keys %sql_metrics },
+	'sql_exporter without pg_monitor: last_scrape_failed 1 for the certificate, CRL, audit and dry-run queries only');
 foreach my $exporter (qw(postgres_exporter sql_exporter))
 {
 	my $scrape = $scrapes->{$exporter};
 	my $what = "$exporter without pg_monitor";
 	like($scrape->{log}, qr/permission denied for function $_/,
 		"$what: the exporter logs that $_ is denied")
-	  foreach qw(ssl_server_certificates ssl_crl_status ssl_config_audit);
+	  foreach qw(ssl_server_certificates ssl_crl_status ssl_config_audit ssl_policy_dry_run_summary);
 	ok(!samples_named($scrape->{ours}, $_), "$what: no $_")
-	  foreach grep { /server_cert|audit|crl/ } @our_families;
+	  foreach grep { /server_cert|audit|crl|dry_run/ } @our_families;
 	my %masked;
 	my %exporter_state = map { $_ => 1 } split /,/, $scrape->{exporter_sessions};
 	foreach my $s (samples_named($scrape->{ours}, 'sslinfo_ext_sessions_count'))

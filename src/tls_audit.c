@@ -13,11 +13,13 @@
  * made (a passphrase-protected key, pg_hba.conf not readable by the
  * caller).
  *
- * Contract (SQL only: no other unit calls into this one, so it has no
- * header of its own):
+ * Contract (tls_audit.h shares the checks with tls_benchmarks.c, which
+ * judges benchmark items by them):
  * - ssl_config_audit() returns one row per check, always the same checks
- *   in the same order: (check_name, status, detail, hint), status one of
- *   "ok", "warning", "error"; hint is NULL exactly when status is "ok".
+ *   in the same order: (check_name, status, detail, hint, benchmark_refs),
+ *   status one of "ok", "warning", "error"; hint is NULL exactly when
+ *   status is "ok"; benchmark_refs names the benchmark items the check
+ *   gives evidence for (tls_benchmarks.c).
  * - It reads only the configured files (through tls_files), the settings
  *   (through server_settings), and the pg_hba.conf rules through
  *   PostgreSQL's pg_hba_file_rules view, with the caller's privileges: a
@@ -42,6 +44,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/opensslv.h>
+#include <openssl/ssl.h>
+
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -56,15 +64,9 @@
 #include "require_ssl.h"
 #include "server_settings.h"
 #include "sni_hosts.h"
+#include "tls_audit.h"
 #include "tls_files.h"
 #include "tls_groups.h"
-
-typedef enum AuditStatus
-{
-	AUDIT_OK,
-	AUDIT_WARNING,
-	AUDIT_ERROR
-} AuditStatus;
 
 /* What one check found */
 typedef struct AuditResult
@@ -87,7 +89,7 @@ typedef struct HbaRule
 	char	   *options;		/* space-separated, "" when none */
 } HbaRule;
 
-static const char *const status_names[] = {"ok", "warning", "error"};
+const char *const audit_status_names[] = {"ok", "warning", "error"};
 
 /* How a hint on a file-reading problem reads */
 #define HINT_CERT_FILE	"Point ssl_cert_file at a readable PEM file holding the server certificate followed by its chain, then reload."
@@ -453,6 +455,94 @@ check_min_protocol(void)
 				  psprintf("%s admits protocol versions older than TLS 1.2, which RFC 8996 deprecates.",
 						   protocol_setting_text("ssl_min_protocol_version", "any version")),
 				  "Set ssl_min_protocol_version = 'TLSv1.2' (or 'TLSv1.3') and reload.");
+}
+
+/*
+ * Whether TLS 1.2 can be negotiated under ssl_min_protocol_version and
+ * ssl_max_protocol_version ("" means no bound)
+ */
+static bool
+tls12_allowed(void)
+{
+	const char *min = server_setting("ssl_min_protocol_version");
+	const char *max = server_setting("ssl_max_protocol_version");
+
+	if (pg_strcasecmp(min, "TLSv1.3") == 0)
+		return false;
+	if (pg_strcasecmp(max, "TLSv1") == 0 || pg_strcasecmp(max, "TLSv1.1") == 0)
+		return false;
+	return true;
+}
+
+/*
+ * The TLS 1.2 suites of ssl_ciphers, as OpenSSL expands it, whose key
+ * exchange is finite-field Diffie-Hellman or RSA (with or without PSK):
+ * the key exchanges draft-ietf-tls-deprecate-obsolete-kex deprecates.
+ * Returns how many there are, with their names in names; -1 if OpenSSL
+ * rejects the value.
+ */
+static int
+obsolete_kex_suites(const char *ciphers, StringInfo names)
+{
+	SSL_CTX    *ctx = SSL_CTX_new(TLS_server_method());
+	STACK_OF(SSL_CIPHER) *suites;
+	int			n = 0;
+
+	initStringInfo(names);
+	if (ctx == NULL || SSL_CTX_set_cipher_list(ctx, ciphers) != 1)
+	{
+		ERR_clear_error();
+		if (ctx)
+			SSL_CTX_free(ctx);
+		return -1;
+	}
+	suites = SSL_CTX_get_ciphers(ctx);
+	for (int i = 0; i < sk_SSL_CIPHER_num(suites); i++)
+	{
+		const SSL_CIPHER *c = sk_SSL_CIPHER_value(suites, i);
+		int			kx = SSL_CIPHER_get_kx_nid(c);
+
+		if (kx != NID_kx_dhe && kx != NID_kx_rsa &&
+			kx != NID_kx_dhe_psk && kx != NID_kx_rsa_psk)
+			continue;
+		if (names->len > 0)
+			appendStringInfoString(names, ", ");
+		appendStringInfoString(names, SSL_CIPHER_get_name(c));
+		n++;
+	}
+	SSL_CTX_free(ctx);
+	return n;
+}
+
+static AuditResult
+check_tls12_key_exchange(void)
+{
+	const char *ciphers = server_setting("ssl_ciphers");
+	StringInfoData names;
+	int			n;
+
+	if (!tls12_allowed())
+		return result(AUDIT_OK,
+					  psprintf("%s: TLS 1.2 cannot be negotiated, so no TLS 1.2 key exchange is in force.",
+							   protocol_setting_text("ssl_min_protocol_version", "any version")),
+					  NULL);
+	n = obsolete_kex_suites(ciphers, &names);
+	if (n < 0)
+		return result(AUDIT_ERROR,
+					  psprintf("OpenSSL accepts no cipher suite from ssl_ciphers = '%s'.", ciphers),
+					  "Set ssl_ciphers to a value OpenSSL accepts, and reload.");
+	if (n == 0)
+		return result(AUDIT_OK,
+					  psprintf("TLS 1.2 is allowed, and no cipher suite of ssl_ciphers = '%s' uses finite-field DHE or RSA key exchange.",
+							   ciphers),
+					  NULL);
+	return result(AUDIT_WARNING,
+				  psprintf(ngettext("TLS 1.2 is allowed (%s), and %d cipher suite of ssl_ciphers = '%s' uses finite-field DHE or RSA key exchange, which draft-ietf-tls-deprecate-obsolete-kex deprecates in TLS 1.2: %s.",
+									"TLS 1.2 is allowed (%s), and %d cipher suites of ssl_ciphers = '%s' use finite-field DHE or RSA key exchange, which draft-ietf-tls-deprecate-obsolete-kex deprecates in TLS 1.2: %s.",
+									n),
+						   protocol_setting_text("ssl_min_protocol_version", "any version"),
+						   n, ciphers, names.data),
+				  "Allow TLS 1.3 only (ssl_min_protocol_version = 'TLSv1.3'), or keep TLS 1.2 with ECDHE suites only, such as the openGauss 3.0 allowlist's ECDHE suites in sslinfo_ext.allowed_ciphers and ssl_ciphers; then reload.");
 }
 
 /* --- pg_hba.conf --------------------------------------------------------- */
@@ -849,6 +939,46 @@ check_hba_no_client_cert(List *rules)
 				  "Add clientcert=verify-full to these rules (or use the cert method), with ssl_ca_file set, and reload.");
 }
 
+/*
+ * An oauth rule (18+) on host or hostnossl: the client sends its bearer
+ * token during authentication, before sslinfo_ext.require_ssl could refuse
+ * the connection, so only hostssl (or hostgssenc) keeps it encrypted.
+ */
+#if PG_VERSION_NUM >= 180000
+static bool
+oauth_without_tls(const HbaRule *rule)
+{
+	return (strcmp(rule->type, "host") == 0 ||
+			strcmp(rule->type, "hostnossl") == 0) &&
+		strcmp(rule->auth_method, "oauth") == 0;
+}
+#endif
+
+static AuditResult
+check_hba_oauth_without_tls(List *rules)
+{
+#if PG_VERSION_NUM < 180000
+	return result(AUDIT_OK,
+				  psprintf("PostgreSQL %s has no oauth authentication method (it comes with PostgreSQL 18).",
+						   PG_MAJORVERSION),
+				  NULL);
+#else
+	StringInfoData lines;
+	int			n = matching_rules(rules, oauth_without_tls, &lines);
+
+	if (n == 0)
+		return result(AUDIT_OK,
+					  pstrdup("No oauth rule in pg_hba.conf lets a bearer token travel without TLS."),
+					  NULL);
+	return result(AUDIT_ERROR,
+				  psprintf(ngettext("%d oauth rule in pg_hba.conf is a host or hostnossl rule, so a client's bearer token can travel unencrypted (the server does not refuse it, and sslinfo_ext.require_ssl refuses a connection only after authentication): %s.",
+									"%d oauth rules in pg_hba.conf are host or hostnossl rules, so a client's bearer token can travel unencrypted (the server does not refuse it, and sslinfo_ext.require_ssl refuses a connection only after authentication): %s.",
+									n),
+						   n, lines.data),
+				  "Change these rules to hostssl, and reload.");
+#endif
+}
+
 /* --- pg_hosts.conf (19, ssl_sni = on) ------------------------------------ */
 
 static AuditResult
@@ -949,65 +1079,134 @@ check_require_ssl(void)
 				  "Set sslinfo_ext.require_ssl = on (with sslinfo_ext in shared_preload_libraries) and reload.");
 }
 
-/* --- the SQL function --------------------------------------------------- */
+/* --- FIPS ---------------------------------------------------------------- */
+
+/*
+ * Whether OpenSSL runs with FIPS default properties ("fips=yes", OpenSSL
+ * 3) or in FIPS mode (before 3): then every algorithm the server fetches
+ * comes from a FIPS provider.
+ */
+static AuditResult
+check_fips_mode(void)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+	if (EVP_default_properties_is_fips_enabled(NULL))
+		return result(AUDIT_OK,
+					  psprintf("%s runs with the FIPS default properties (fips=yes): the server's algorithms come from a FIPS provider.",
+							   OpenSSL_version(OPENSSL_VERSION)),
+					  NULL);
+	return result(AUDIT_WARNING,
+				  psprintf("%s runs without the FIPS default properties: the server's algorithms may come from providers that are not FIPS-validated.",
+						   OpenSSL_version(OPENSSL_VERSION)),
+				  "Install a FIPS provider and configure OpenSSL with \"default_properties = fips=yes\" (for example through the system's FIPS mode), then restart the server.");
+#else
+	if (FIPS_mode())
+		return result(AUDIT_OK,
+					  psprintf("%s runs in FIPS mode.",
+							   OpenSSL_version(OPENSSL_VERSION)),
+					  NULL);
+	return result(AUDIT_WARNING,
+				  psprintf("%s does not run in FIPS mode.",
+						   OpenSSL_version(OPENSSL_VERSION)),
+				  "Use a FIPS-validated OpenSSL in FIPS mode (for example through the system's FIPS mode), then restart the server.");
+#endif
+}
+
+/* --- running every check ----------------------------------------------- */
 
 static void
-emit(ReturnSetInfo *rsinfo, const char *check_name, AuditResult r)
+add_check(AuditCheck *checks, int *n, const char *name, AuditResult r)
 {
-	Datum		values[4];
-	bool		nulls[4] = {false, false, false, false};
-
-	values[0] = CStringGetTextDatum(check_name);
-	values[1] = CStringGetTextDatum(status_names[r.status]);
-	values[2] = CStringGetTextDatum(r.detail);
-	if (r.hint)
-		values[3] = CStringGetTextDatum(r.hint);
-	else
-		nulls[3] = true;
-	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	Assert(*n < AUDIT_MAX_CHECKS);
+	checks[*n].name = name;
+	checks[*n].status = r.status;
+	checks[*n].detail = r.detail;
+	checks[*n].hint = r.hint;
+	(*n)++;
 }
+
+int
+tls_audit_run(AuditCheck *checks)
+{
+	List	   *rules;
+	char	   *hba_errors;
+	bool		hba_readable;
+	ServerCertFile cert_file;
+	int			n = 0;
+
+	hba_readable = read_hba_rules(&rules, &hba_errors);
+	memset(&cert_file, 0, sizeof(cert_file));
+	cert_file.ok = tls_files_server_certs(&cert_file.certs, &cert_file.problem);
+
+	add_check(checks, &n, "ssl_enabled", check_ssl_enabled());
+	add_check(checks, &n, "server_cert_expiry", check_server_cert_expiry(&cert_file));
+	add_check(checks, &n, "server_key_match", check_server_key_match(&cert_file));
+	add_check(checks, &n, "server_key_permissions", check_server_key_permissions());
+	add_check(checks, &n, "sni_hosts", check_sni_hosts());
+	add_check(checks, &n, "ca_configured", check_ca_configured());
+	add_check(checks, &n, "crl_configured", check_crl_configured());
+	add_check(checks, &n, "cipher_policy", check_cipher_policy());
+	add_check(checks, &n, "tls13_bypass", check_tls13_bypass());
+	add_check(checks, &n, "min_protocol", check_min_protocol());
+	add_check(checks, &n, "tls12_key_exchange", check_tls12_key_exchange());
+	add_check(checks, &n, "key_exchange_groups", check_key_exchange_groups());
+	add_check(checks, &n, "server_cipher_order", check_server_cipher_order());
+	add_check(checks, &n, "hba_non_tls_remote",
+			  hba_readable ?
+			  hba_note_errors(check_hba_non_tls_remote(rules), hba_errors) :
+			  hba_unreadable());
+	add_check(checks, &n, "hba_weak_auth",
+			  hba_readable ?
+			  hba_note_errors(check_hba_weak_auth(rules), hba_errors) :
+			  hba_unreadable());
+	add_check(checks, &n, "hba_no_client_cert",
+			  hba_readable ?
+			  hba_note_errors(check_hba_no_client_cert(rules), hba_errors) :
+			  hba_unreadable());
+#if PG_VERSION_NUM >= 180000
+	add_check(checks, &n, "hba_oauth_without_tls",
+			  hba_readable ?
+			  hba_note_errors(check_hba_oauth_without_tls(rules), hba_errors) :
+			  hba_unreadable());
+#else
+	/* no oauth method before 18, whatever pg_hba.conf says */
+	add_check(checks, &n, "hba_oauth_without_tls",
+			  check_hba_oauth_without_tls(NIL));
+#endif
+	add_check(checks, &n, "password_encryption", check_password_encryption());
+	add_check(checks, &n, "require_ssl", check_require_ssl());
+	add_check(checks, &n, "fips_mode", check_fips_mode());
+
+	return n;
+}
+
+/* --- the SQL function --------------------------------------------------- */
 
 PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_config_audit);
 Datum
 sslinfo_ext_ssl_config_audit(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	List	   *rules;
-	char	   *hba_errors;
-	bool		hba_readable;
-	ServerCertFile cert_file;
+	AuditCheck	checks[AUDIT_MAX_CHECKS];
+	int			n;
 
 	InitMaterializedSRF(fcinfo, 0);
-	hba_readable = read_hba_rules(&rules, &hba_errors);
-	memset(&cert_file, 0, sizeof(cert_file));
-	cert_file.ok = tls_files_server_certs(&cert_file.certs, &cert_file.problem);
+	n = tls_audit_run(checks);
+	for (int i = 0; i < n; i++)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
 
-	emit(rsinfo, "ssl_enabled", check_ssl_enabled());
-	emit(rsinfo, "server_cert_expiry", check_server_cert_expiry(&cert_file));
-	emit(rsinfo, "server_key_match", check_server_key_match(&cert_file));
-	emit(rsinfo, "server_key_permissions", check_server_key_permissions());
-	emit(rsinfo, "sni_hosts", check_sni_hosts());
-	emit(rsinfo, "ca_configured", check_ca_configured());
-	emit(rsinfo, "crl_configured", check_crl_configured());
-	emit(rsinfo, "cipher_policy", check_cipher_policy());
-	emit(rsinfo, "tls13_bypass", check_tls13_bypass());
-	emit(rsinfo, "min_protocol", check_min_protocol());
-	emit(rsinfo, "key_exchange_groups", check_key_exchange_groups());
-	emit(rsinfo, "server_cipher_order", check_server_cipher_order());
-	emit(rsinfo, "hba_non_tls_remote",
-		 hba_readable ?
-		 hba_note_errors(check_hba_non_tls_remote(rules), hba_errors) :
-		 hba_unreadable());
-	emit(rsinfo, "hba_weak_auth",
-		 hba_readable ?
-		 hba_note_errors(check_hba_weak_auth(rules), hba_errors) :
-		 hba_unreadable());
-	emit(rsinfo, "hba_no_client_cert",
-		 hba_readable ?
-		 hba_note_errors(check_hba_no_client_cert(rules), hba_errors) :
-		 hba_unreadable());
-	emit(rsinfo, "password_encryption", check_password_encryption());
-	emit(rsinfo, "require_ssl", check_require_ssl());
+		values[0] = CStringGetTextDatum(checks[i].name);
+		values[1] = CStringGetTextDatum(audit_status_names[checks[i].status]);
+		values[2] = CStringGetTextDatum(checks[i].detail);
+		if (checks[i].hint)
+			values[3] = CStringGetTextDatum(checks[i].hint);
+		else
+			nulls[3] = true;
+		values[4] = tls_benchmark_refs(checks[i].name);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
 
 	return (Datum) 0;
 }

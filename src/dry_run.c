@@ -133,6 +133,7 @@ protocol_version(const char *setting, const char *value)
 	return 0;					/* keep compiler quiet */
 }
 
+#if PG_VERSION_NUM < 180000
 /* A setting the major does not have, given a value: an ERROR */
 static void
 refuse_missing_setting(FunctionCallInfo fcinfo, int arg, const char *setting)
@@ -144,6 +145,7 @@ refuse_missing_setting(FunctionCallInfo fcinfo, int arg, const char *setting)
 						setting, PG_VERSION_NUM / 10000),
 				 errhint("PostgreSQL 18 added it; leave the argument NULL.")));
 }
+#endif
 
 /* The argument, or the value in force when it is NULL */
 static const char *

@@ -79,6 +79,34 @@ sni_hosts_load(char **error)
 	return result;
 }
 
+const SniHost *
+sni_hosts_find_cert(X509 *cert)
+{
+	char	   *error;
+	List	   *hosts = sni_hosts_load(&error);
+	ListCell   *lc;
+
+	foreach(lc, hosts)
+	{
+		SniHost    *host = lfirst(lc);
+		List	   *certs;
+		TlsFileProblem problem;
+		ListCell   *cc;
+
+		/* a file that stops early still gives what came before */
+		(void) tls_files_cert_chain_file(HOSTS_SETTING, host->cert_file,
+										 &certs, &problem);
+		foreach(cc, certs)
+		{
+			TlsFileCert *known = lfirst(cc);
+
+			if (known->cert != NULL && X509_cmp(known->cert, cert) == 0)
+				return host;
+		}
+	}
+	return NULL;
+}
+
 /*
  * Does the entry's key belong to its certificate (the leaf of its
  * certificate file)?  NULL when it does.

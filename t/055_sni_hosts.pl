@@ -139,9 +139,15 @@ foreach my $name (sort keys %fp)
 
 # b.example.test's sessions above logged in several times
 $log = slurp_file($node->logfile);
-my @alarms = $log =~ /(WARNING:  server certificate expires in \d+ days?\n.*\n)/g;
+my @alarms = $log =~ /(WARNING:  server certificate expires in \d+ days?\n.*\n.*\n)/g;
 is(scalar(@alarms), 1, 'logins to b.example.test: one expiry alarm (the same hourly rate limit)');
 like($alarms[0] // '', qr/CN=b\.example\.test/, '... naming its certificate');
+like($alarms[0] // '',
+	qr/DETAIL:  The certificate with subject "\/O=sslinfo_ext test\/CN=b\.example\.test" and serial number \d+, served for the pg_hosts\.conf entry "b\.example\.test" \(line 2\), is valid until .*\.\n/,
+	'... and the pg_hosts.conf entry it is served for');
+like($alarms[0] // '',
+	qr/HINT:  Install a renewed certificate in "\Q$pgdata\E\/b\.example\.test\.crt", the certificate file of that pg_hosts\.conf entry, and reload the configuration\.\n/,
+	'... whose file the hint names (not ssl_cert_file)');
 unlike($log, qr/certificate expires.*\n.*CN=a\.example\.test/, 'none for a.example.test');
 
 # ---- the audit ----------------------------------------------------------------------

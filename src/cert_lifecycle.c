@@ -44,6 +44,7 @@
 #include "utils/tuplestore.h"
 
 #include "cert_lifecycle.h"
+#include "tls_facts.h"
 #include "sni_hosts.h"
 #include "tls_files.h"
 #include "sql_datums.h"
@@ -420,7 +421,10 @@ check_served_cert(X509 *cert, CertRole role, TimestampTz now,
 	known = served_cert_facts(cert);
 	if (known != NULL)
 	{
-		if (!known->has_validity || known->not_after >= window_end)
+		CertDates	dates = tls_files_judge_dates(known, now,
+												  cert_expiry_warning_days);
+
+		if (dates != CERT_DATES_EXPIRING && dates != CERT_DATES_EXPIRED)
 			return;
 		if (alarm_claim(known->fingerprint, now))
 			warn_expiry(role, known->subject, known->serial,
@@ -489,7 +493,6 @@ cert_lifecycle_tls_init(SSL_CTX *context, bool isServerStart)
 	TlsFileProblem problem;
 	ListCell   *lc;
 	TimestampTz now;
-	TimestampTz window_end;
 
 	if (prev_openssl_tls_init_hook)
 		prev_openssl_tls_init_hook(context, isServerStart);
@@ -526,12 +529,13 @@ cert_lifecycle_tls_init(SSL_CTX *context, bool isServerStart)
 	if (cert_expiry_warning_days <= 0)
 		return;
 	now = GetCurrentTimestamp();
-	window_end = now + (int64) cert_expiry_warning_days * USECS_PER_DAY;
 	foreach(lc, served_certs)
 	{
 		TlsFileCert *cert = lfirst(lc);
+		CertDates	dates = tls_files_judge_dates(&cert->summary, now,
+												  cert_expiry_warning_days);
 
-		if (cert->summary.has_validity && cert->summary.not_after < window_end)
+		if (dates == CERT_DATES_EXPIRING || dates == CERT_DATES_EXPIRED)
 			warn_expiry(cert->role, cert->summary.subject, cert->summary.serial,
 						cert->summary.not_after, now, NULL);
 	}

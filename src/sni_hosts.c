@@ -157,35 +157,19 @@ entry_problem(EntryAudit *audit, const SniHost *host, SniAuditStatus level,
 /*
  * What is wrong with a certificate's validity dates now (NULL: nothing),
  * and at which level: expired or not yet valid is an error, expiring
- * within warning_days a warning.
+ * within warning_days a warning; dates that cannot be read are left to
+ * the server, which reads the same file.
  */
 static char *
 validity_problem(const TlsFileCert *cert, TimestampTz now, int warning_days,
 				 SniAuditStatus *level)
 {
-	const X509Summary *summary = &cert->summary;
-	const char *role = cert_role_name(cert->role);
-	const char *subject = summary->subject ? summary->subject : "";
+	CertDates	dates = tls_files_judge_dates(&cert->summary, now, warning_days);
 
-	*level = SNI_AUDIT_ERROR;
-	if (!summary->has_validity)
+	if (dates == CERT_DATES_UNREADABLE)
 		return NULL;
-	if (summary->not_after < now)
-		return psprintf("the %s certificate \"%s\" expired at %s",
-						role, subject, timestamptz_to_str(summary->not_after));
-	if (summary->not_before > now)
-		return psprintf("the %s certificate \"%s\" is not valid before %s",
-						role, subject, timestamptz_to_str(summary->not_before));
-	if (summary->not_after < now + (int64) warning_days * USECS_PER_DAY)
-	{
-		*level = SNI_AUDIT_WARNING;
-		return psprintf(ngettext("the %s certificate \"%s\" expires at %s, within %d day",
-								 "the %s certificate \"%s\" expires at %s, within %d days",
-								 warning_days),
-						role, subject, timestamptz_to_str(summary->not_after),
-						warning_days);
-	}
-	return NULL;
+	*level = dates == CERT_DATES_EXPIRING ? SNI_AUDIT_WARNING : SNI_AUDIT_ERROR;
+	return tls_files_dates_clause(cert, dates, "", warning_days);
 }
 
 /* One pg_hosts.conf entry: its certificates' dates, its key, its key file */
@@ -221,11 +205,13 @@ audit_entry(const SniHost *host, TimestampTz now, int warning_days,
 		entry_problem(audit, host,
 					  only_warning ? SNI_AUDIT_WARNING : SNI_AUDIT_ERROR, why);
 
-	/* PostgreSQL's own rule; it logs the reason at LOG */
-	if (!check_ssl_key_file_permissions(host->key_file, false))
-		entry_problem(audit, host, SNI_AUDIT_ERROR,
-					  psprintf("the key \"%s\" is readable by others or not owned by the server's user (see the server log)",
-							   host->key_file));
+	/* PostgreSQL's own rule, as for ssl_key_file */
+	if (!tls_files_key_permissions("the key", host->key_file, &why))
+	{
+		/* a clause of the entry's list: no capital, no full stop */
+		why[strlen(why) - 1] = '\0';
+		entry_problem(audit, host, SNI_AUDIT_ERROR, why);
+	}
 }
 
 SniAuditStatus

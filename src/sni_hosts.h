@@ -20,7 +20,8 @@
  * - sni_hosts_audit() judges every entry: the certificate file readable,
  *   valid now and for more than warning_days; the key matching it; the key
  *   file's permissions by PostgreSQL's own rule
- *   (check_ssl_key_file_permissions()).  It never ereports above LOG.
+ *   (tls_files_key_permissions(), as for ssl_key_file).  It never ereports
+ *   above LOG.
  * - sni_hosts_find_cert() names the entry whose certificate file holds the
  *   certificate (leaf or chain), reading the files as they are now; NULL
  *   when no entry does (or ssl_sni is off).  It never ereports above LOG.

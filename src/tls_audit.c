@@ -41,8 +41,6 @@
 #include "postgres.h"
 
 #include <arpa/inet.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -141,12 +139,21 @@ typedef struct ServerCertFile
 	TlsFileProblem problem;
 } ServerCertFile;
 
+/* A clause as a sentence: capitalized, with a full stop */
+static char *
+sentence(char *clause)
+{
+	clause[0] = pg_toupper((unsigned char) clause[0]);
+	return psprintf("%s.", clause);
+}
+
 static AuditResult
 check_server_cert_expiry(const ServerCertFile *file)
 {
 	TlsFileCert *first = NULL;
 	TimestampTz now = GetCurrentTimestamp();
 	int			window_days = cert_expiry_warning_days;
+	CertDates	dates;
 	ListCell   *lc;
 
 	if (!file->ok)
@@ -157,33 +164,27 @@ check_server_cert_expiry(const ServerCertFile *file)
 	{
 		TlsFileCert *cert = lfirst(lc);
 
-		if (!cert->summary.has_validity)
+		dates = tls_files_judge_dates(&cert->summary, now, window_days);
+		if (dates == CERT_DATES_UNREADABLE)
 			return result(AUDIT_ERROR,
-						  psprintf("The validity dates of the %s certificate \"%s\" in ssl_cert_file cannot be read.",
-								   cert_role_name(cert->role), cert->summary.subject ? cert->summary.subject : ""),
+						  sentence(tls_files_dates_clause(cert, dates, " in ssl_cert_file", window_days)),
 						  HINT_CERT_FILE);
-		if (cert->summary.not_before > now)
+		if (dates == CERT_DATES_NOT_YET_VALID)
 			return result(AUDIT_ERROR,
-						  psprintf("The %s certificate \"%s\" in ssl_cert_file is not valid before %s.",
-								   cert_role_name(cert->role), cert->summary.subject ? cert->summary.subject : "",
-								   timestamptz_to_str(cert->summary.not_before)),
+						  sentence(tls_files_dates_clause(cert, dates, " in ssl_cert_file", window_days)),
 						  "Check the server clock, or install a certificate that is valid now.");
 		if (first == NULL || cert->summary.not_after < first->summary.not_after)
 			first = cert;
 	}
 
-	if (first->summary.not_after <= now)
+	dates = tls_files_judge_dates(&first->summary, now, window_days);
+	if (dates == CERT_DATES_EXPIRED)
 		return result(AUDIT_ERROR,
-					  psprintf("The %s certificate \"%s\" in ssl_cert_file expired at %s.",
-							   cert_role_name(first->role), first->summary.subject ? first->summary.subject : "",
-							   timestamptz_to_str(first->summary.not_after)),
+					  sentence(tls_files_dates_clause(first, dates, " in ssl_cert_file", window_days)),
 					  "Install a renewed certificate in the file named by ssl_cert_file and reload.");
-	if (window_days > 0 &&
-		first->summary.not_after - now < (int64) window_days * USECS_PER_DAY)
+	if (dates == CERT_DATES_EXPIRING)
 		return result(AUDIT_WARNING,
-					  psprintf("The %s certificate \"%s\" in ssl_cert_file expires at %s, within sslinfo_ext.cert_expiry_warning_days (%d).",
-							   cert_role_name(first->role), first->summary.subject ? first->summary.subject : "",
-							   timestamptz_to_str(first->summary.not_after), window_days),
+					  sentence(tls_files_dates_clause(first, dates, " in ssl_cert_file", window_days)),
 					  "Renew the certificate before it expires, install it in the file named by ssl_cert_file and reload.");
 	return result(AUDIT_OK,
 				  psprintf(ngettext("%d certificate in ssl_cert_file: \"%s\", valid until %s.",
@@ -240,45 +241,17 @@ check_server_key_match(const ServerCertFile *file)
 				  NULL);
 }
 
-/*
- * The rule PostgreSQL applies when it loads ssl_key_file: owned by the
- * server's user with no group or other access, or owned by root with at
- * most group read.
- */
+/* PostgreSQL's own rule for ssl_key_file (tls_files_key_permissions()) */
 static AuditResult
 check_server_key_permissions(void)
 {
-	const char *path = server_setting("ssl_key_file");
-	struct stat st;
-	const char *hint = "Make the key owned by the server's operating-system user with mode 0600 (chmod 0600), or by root with mode 0640 and the server's group.";
+	char	   *sentence;
 
-	if (stat(path, &st) != 0)
-		return result(AUDIT_ERROR,
-					  psprintf("ssl_key_file \"%s\" cannot be examined: %s.",
-							   path, strerror(errno)),
-					  "Point ssl_key_file at the server's private key file, then reload.");
-	if (!S_ISREG(st.st_mode))
-		return result(AUDIT_ERROR,
-					  psprintf("ssl_key_file \"%s\" is not a regular file.", path),
-					  "Point ssl_key_file at the server's private key file, then reload.");
-	if (st.st_uid != geteuid() && st.st_uid != 0)
-		return result(AUDIT_ERROR,
-					  psprintf("ssl_key_file \"%s\" is owned by user ID %u, neither the server's user nor root.",
-							   path, (unsigned) st.st_uid),
-					  hint);
-	if ((st.st_uid == geteuid() && (st.st_mode & (S_IRWXG | S_IRWXO))) ||
-		(st.st_uid == 0 && (st.st_mode & (S_IWGRP | S_IXGRP | S_IRWXO))))
-		return result(AUDIT_ERROR,
-					  psprintf("ssl_key_file \"%s\" has mode %04o and is owned by %s: it has more than %s access, so PostgreSQL refuses to load it.",
-							   path, (unsigned) (st.st_mode & 07777),
-							   st.st_uid == 0 ? "root" : "the server's user",
-							   st.st_uid == 0 ? "owner read-write and group read" : "owner read-write"),
-					  hint);
-	return result(AUDIT_OK,
-				  psprintf("ssl_key_file \"%s\" has mode %04o and is owned by %s.",
-						   path, (unsigned) (st.st_mode & 07777),
-						   st.st_uid == 0 && geteuid() != 0 ? "root" : "the server's user"),
-				  NULL);
+	if (tls_files_key_permissions("ssl_key_file", server_setting("ssl_key_file"),
+								  &sentence))
+		return result(AUDIT_OK, sentence, NULL);
+	return result(AUDIT_ERROR, sentence,
+				  "Make the key owned by the server's operating-system user with mode 0600 (chmod 0600), or by root with mode 0640 and the server's group, then reload.");
 }
 
 /* --- client certificate verification ----------------------------------- */

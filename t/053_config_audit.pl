@@ -174,7 +174,7 @@ my $rows = check_audit(
 	'weak A',
 	{
 		%beyond,
-		server_cert_expiry => [ 'warning', qr/expires at .* within sslinfo_ext.cert_expiry_warning_days \(7\)/ ],
+		server_cert_expiry => [ 'warning', qr/^The server certificate "\/O=sslinfo_ext test\/CN=localhost" in ssl_cert_file expires at .*, within 7 days\.$/ ],
 		server_key_match => [ 'error', qr/does not belong to the certificate/ ],
 		server_key_permissions => [ 'error', qr/has mode 0644/ ],
 		ca_configured => [ 'warning', qr/ssl_ca_file is not set/ ],

@@ -140,11 +140,11 @@ key_problem(const SniHost *host, X509 *cert, bool *only_warning)
 typedef struct EntryAudit
 {
 	StringInfoData problems;	/* "line N (hosts): what", "; "-separated */
-	SniAuditStatus status;
+	AuditStatus status;
 } EntryAudit;
 
 static void
-entry_problem(EntryAudit *audit, const SniHost *host, SniAuditStatus level,
+entry_problem(EntryAudit *audit, const SniHost *host, AuditStatus level,
 			  const char *what)
 {
 	appendStringInfo(&audit->problems, "%sline %d (%s): %s",
@@ -162,13 +162,13 @@ entry_problem(EntryAudit *audit, const SniHost *host, SniAuditStatus level,
  */
 static char *
 validity_problem(const TlsFileCert *cert, TimestampTz now, int warning_days,
-				 SniAuditStatus *level)
+				 AuditStatus *level)
 {
 	CertDates	dates = tls_files_judge_dates(&cert->summary, now, warning_days);
 
 	if (dates == CERT_DATES_UNREADABLE)
 		return NULL;
-	*level = dates == CERT_DATES_EXPIRING ? SNI_AUDIT_WARNING : SNI_AUDIT_ERROR;
+	*level = dates == CERT_DATES_EXPIRING ? AUDIT_WARNING : AUDIT_ERROR;
 	return tls_files_dates_clause(cert, dates, "", warning_days);
 }
 
@@ -185,12 +185,12 @@ audit_entry(const SniHost *host, TimestampTz now, int warning_days,
 	ListCell   *lc;
 
 	if (!tls_files_cert_chain_file(HOSTS_SETTING, host->cert_file, &certs, &problem))
-		entry_problem(audit, host, SNI_AUDIT_ERROR, tls_file_problem_text(&problem));
+		entry_problem(audit, host, AUDIT_ERROR, tls_file_problem_text(&problem));
 	else
 	{
 		foreach(lc, certs)
 		{
-			SniAuditStatus level;
+			AuditStatus level;
 			char	   *what = validity_problem(lfirst(lc), now, warning_days, &level);
 
 			if (what)
@@ -203,20 +203,21 @@ audit_entry(const SniHost *host, TimestampTz now, int warning_days,
 	why = leaf && leaf->cert ? key_problem(host, leaf->cert, &only_warning) : NULL;
 	if (why)
 		entry_problem(audit, host,
-					  only_warning ? SNI_AUDIT_WARNING : SNI_AUDIT_ERROR, why);
+					  only_warning ? AUDIT_WARNING : AUDIT_ERROR, why);
 
 	/* PostgreSQL's own rule, as for ssl_key_file */
 	if (!tls_files_key_permissions("the key", host->key_file, &why))
 	{
 		/* a clause of the entry's list: no capital, no full stop */
 		why[strlen(why) - 1] = '\0';
-		entry_problem(audit, host, SNI_AUDIT_ERROR, why);
+		entry_problem(audit, host, AUDIT_ERROR, why);
 	}
 }
 
-SniAuditStatus
-sni_hosts_audit(int warning_days, char **detail, char **hint)
+AuditResult
+sni_hosts_audit(int warning_days)
 {
+	AuditResult r = {AUDIT_OK, NULL, NULL};
 	char	   *error = NULL;
 	List	   *hosts;
 	ListCell   *lc;
@@ -224,25 +225,24 @@ sni_hosts_audit(int warning_days, char **detail, char **hint)
 	StringInfoData names;
 	TimestampTz now = GetCurrentTimestamp();
 
-	*hint = NULL;
 	if (!sni_hosts_in_use())
 	{
 #if PG_VERSION_NUM >= 190000
-		*detail = pstrdup("ssl_sni is off: every client is served ssl_cert_file, which server_cert_expiry, server_key_match and server_key_permissions check.");
+		r.detail = pstrdup("ssl_sni is off: every client is served ssl_cert_file, which server_cert_expiry, server_key_match and server_key_permissions check.");
 #else
-		*detail = pstrdup("PostgreSQL before 19 serves one certificate (ssl_cert_file), which server_cert_expiry, server_key_match and server_key_permissions check.");
+		r.detail = pstrdup("PostgreSQL before 19 serves one certificate (ssl_cert_file), which server_cert_expiry, server_key_match and server_key_permissions check.");
 #endif
-		return SNI_AUDIT_OK;
+		return r;
 	}
 
 	hosts = sni_hosts_load(&error);
 	initStringInfo(&audit.problems);
-	audit.status = SNI_AUDIT_OK;
+	audit.status = AUDIT_OK;
 	initStringInfo(&names);
 	if (error)
 	{
 		appendStringInfoString(&audit.problems, error);
-		audit.status = SNI_AUDIT_ERROR;
+		audit.status = AUDIT_ERROR;
 	}
 	foreach(lc, hosts)
 	{
@@ -252,15 +252,16 @@ sni_hosts_audit(int warning_days, char **detail, char **hint)
 		audit_entry(host, now, warning_days, &audit);
 	}
 
-	if (audit.status == SNI_AUDIT_OK)
-		*detail = psprintf(ngettext("%d pg_hosts.conf entry (%s): its certificates valid beyond sslinfo_ext.cert_expiry_warning_days (%d), its key matching its certificate and private.",
-									"%d pg_hosts.conf entries (%s): each certificate valid beyond sslinfo_ext.cert_expiry_warning_days (%d), each key matching its certificate and private.",
-									list_length(hosts)),
-						   list_length(hosts), names.data, warning_days);
+	r.status = audit.status;
+	if (audit.status == AUDIT_OK)
+		r.detail = psprintf(ngettext("%d pg_hosts.conf entry (%s): its certificates valid beyond sslinfo_ext.cert_expiry_warning_days (%d), its key matching its certificate and private.",
+									 "%d pg_hosts.conf entries (%s): each certificate valid beyond sslinfo_ext.cert_expiry_warning_days (%d), each key matching its certificate and private.",
+									 list_length(hosts)),
+							list_length(hosts), names.data, warning_days);
 	else
 	{
-		*detail = psprintf("pg_hosts.conf: %s.", audit.problems.data);
-		*hint = pstrdup("Fix each entry named (renew the certificate, install the matching key, chmod 0600 the key) and reload.");
+		r.detail = psprintf("pg_hosts.conf: %s.", audit.problems.data);
+		r.hint = pstrdup("Fix each entry named (renew the certificate, install the matching key, chmod 0600 the key) and reload.");
 	}
-	return audit.status;
+	return r;
 }

@@ -39,6 +39,8 @@
 
 #include "nodes/pg_list.h"
 
+#include "tls_audit.h"
+
 typedef struct SniHost
 {
 	char	   *host;			/* the entry's host names, joined with "," */
@@ -48,17 +50,9 @@ typedef struct SniHost
 	int			line;			/* in pg_hosts.conf */
 } SniHost;
 
-typedef enum SniAuditStatus
-{
-	SNI_AUDIT_OK,
-	SNI_AUDIT_WARNING,
-	SNI_AUDIT_ERROR
-} SniAuditStatus;
-
 extern bool sni_hosts_in_use(void);
 extern List *sni_hosts_load(char **error);
-extern SniAuditStatus sni_hosts_audit(int warning_days, char **detail,
-									  char **hint);
+extern AuditResult sni_hosts_audit(int warning_days);
 extern const SniHost *sni_hosts_find_cert(X509 *cert);
 
 #endif							/* SSLINFO_EXT_SNI_HOSTS_H */

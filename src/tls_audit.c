@@ -66,14 +66,6 @@
 #include "tls_files.h"
 #include "tls_groups.h"
 
-/* What one check found */
-typedef struct AuditResult
-{
-	AuditStatus status;
-	char	   *detail;
-	char	   *hint;			/* NULL when ok */
-} AuditResult;
-
 /* One pg_hba.conf rule, as pg_hba_file_rules shows it */
 typedef struct HbaRule
 {
@@ -957,13 +949,7 @@ check_hba_oauth_without_tls(List *rules)
 static AuditResult
 check_sni_hosts(void)
 {
-	char	   *detail;
-	char	   *hint;
-	SniAuditStatus status = sni_hosts_audit(cert_expiry_warning_days, &detail, &hint);
-
-	return result(status == SNI_AUDIT_ERROR ? AUDIT_ERROR :
-				  status == SNI_AUDIT_WARNING ? AUDIT_WARNING : AUDIT_OK,
-				  detail, hint);
+	return sni_hosts_audit(cert_expiry_warning_days);
 }
 
 /* --- key exchange and negotiation ---------------------------------------- */
@@ -980,11 +966,7 @@ check_key_exchange_groups(void)
 #else
 	const char *setting = "ssl_ecdh_curve";
 #endif
-	GroupJudgement j;
-
-	tls_groups_judge(setting, server_setting(setting), &j);
-	return result(j.bad ? AUDIT_ERROR : (j.unknown ? AUDIT_WARNING : AUDIT_OK),
-				  j.detail, j.hint);
+	return tls_groups_judge(setting, server_setting(setting));
 }
 
 /*

@@ -34,6 +34,17 @@ typedef enum AuditStatus
 	AUDIT_ERROR
 } AuditStatus;
 
+/*
+ * What one check found: the one result type of every check, whichever
+ * unit makes it (tls_audit.c, sni_hosts.c, tls_groups.c)
+ */
+typedef struct AuditResult
+{
+	AuditStatus status;
+	char	   *detail;			/* whole sentences */
+	char	   *hint;			/* NULL when ok */
+} AuditResult;
+
 /* One check and what it found */
 typedef struct AuditCheck
 {

@@ -116,24 +116,12 @@ key_problem(const SniHost *host, X509 *cert, bool *only_warning)
 {
 	TlsFileProblem problem;
 
-	*only_warning = false;
-	switch (tls_files_check_key(HOSTS_SETTING, host->key_file, cert, &problem))
-	{
-		case TLS_KEY_MATCHES:
-			break;
-		case TLS_KEY_MISMATCH:
-			return psprintf("the key \"%s\" does not belong to the certificate \"%s\"",
-							host->key_file, host->cert_file);
-		case TLS_KEY_UNREADABLE:
-			return tls_file_problem_text(&problem);
-		case TLS_KEY_PASSPHRASE:
-			*only_warning = true;
-			return psprintf("the key \"%s\" is protected by a passphrase and was not checked",
-							host->key_file);
-		case TLS_KEY_MISSING:
-			return psprintf("\"%s\" holds no readable private key", host->key_file);
-	}
-	return NULL;
+	TlsKeyCheck check = tls_files_check_key(HOSTS_SETTING, host->key_file,
+											cert, &problem);
+
+	*only_warning = check == TLS_KEY_PASSPHRASE;
+	return tls_files_key_clause(check, "key file", host->key_file,
+								"certificate file", host->cert_file, &problem);
 }
 
 /* The problems of the entries audited so far, and the worst level */

@@ -131,11 +131,15 @@ typedef struct ServerCertFile
 	TlsFileProblem problem;
 } ServerCertFile;
 
-/* A clause as a sentence: capitalized, with a full stop */
+/*
+ * A clause as a sentence, with a full stop; "the ..." capitalized (a
+ * clause may also begin with a setting's name, which keeps its case)
+ */
 static char *
 sentence(char *clause)
 {
-	clause[0] = pg_toupper((unsigned char) clause[0]);
+	if (strncmp(clause, "the ", 4) == 0)
+		clause[0] = 'T';
 	return psprintf("%s.", clause);
 }
 
@@ -194,6 +198,7 @@ check_server_key_match(const ServerCertFile *file)
 	/* a broken chain still leaves the leaf, which is what the key matches */
 	TlsFileCert *leaf = file->certs != NIL ? linitial(file->certs) : NULL;
 	TlsFileProblem problem;
+	TlsKeyCheck check;
 
 	if (leaf == NULL && file->problem.saved_errno != 0)
 		return result(AUDIT_ERROR, tls_file_problem_text(&file->problem), HINT_CERT_FILE);
@@ -203,30 +208,33 @@ check_server_key_match(const ServerCertFile *file)
 							   server_setting("ssl_cert_file")),
 					  HINT_CERT_FILE);
 
-	switch (tls_files_check_key("ssl_key_file", server_setting("ssl_key_file"),
-								leaf->cert, &problem))
+	check = tls_files_check_key("ssl_key_file", server_setting("ssl_key_file"),
+								leaf->cert, &problem);
+	if (check != TLS_KEY_MATCHES)
 	{
-		case TLS_KEY_MATCHES:
-			break;
-		case TLS_KEY_UNREADABLE:
-			return result(AUDIT_ERROR, tls_file_problem_text(&problem),
-						  "Point ssl_key_file at the readable PEM private key of the server certificate, then reload.");
-		case TLS_KEY_PASSPHRASE:
-			return result(AUDIT_WARNING,
-						  psprintf("ssl_key_file \"%s\" is protected by a passphrase, so it cannot be compared with the certificate here.",
-								   server_setting("ssl_key_file")),
-						  "Compare the two by hand: \"openssl x509 -noout -pubkey -in CERT\" and \"openssl pkey -pubout -in KEY\" must print the same key.");
-		case TLS_KEY_MISSING:
-			return result(AUDIT_ERROR,
-						  psprintf("ssl_key_file \"%s\" holds no readable private key.",
-								   server_setting("ssl_key_file")),
-						  "Point ssl_key_file at the PEM private key of the server certificate, then reload.");
-		case TLS_KEY_MISMATCH:
-			return result(AUDIT_ERROR,
-						  psprintf("The private key in ssl_key_file \"%s\" does not belong to the certificate in ssl_cert_file \"%s\".",
-								   server_setting("ssl_key_file"),
-								   server_setting("ssl_cert_file")),
-						  "Install the key that was issued with the certificate (or the certificate issued for the key); a reload with a mismatched pair fails.");
+		char	   *what = sentence(tls_files_key_clause(check, "ssl_key_file",
+														 server_setting("ssl_key_file"),
+														 "ssl_cert_file",
+														 server_setting("ssl_cert_file"),
+														 &problem));
+
+		switch (check)
+		{
+			case TLS_KEY_MATCHES:
+				break;
+			case TLS_KEY_UNREADABLE:
+				return result(AUDIT_ERROR, what,
+							  "Point ssl_key_file at the readable PEM private key of the server certificate, then reload.");
+			case TLS_KEY_PASSPHRASE:
+				return result(AUDIT_WARNING, what,
+							  "Compare the two by hand: \"openssl x509 -noout -pubkey -in CERT\" and \"openssl pkey -pubout -in KEY\" must print the same key.");
+			case TLS_KEY_MISSING:
+				return result(AUDIT_ERROR, what,
+							  "Point ssl_key_file at the PEM private key of the server certificate, then reload.");
+			case TLS_KEY_MISMATCH:
+				return result(AUDIT_ERROR, what,
+							  "Install the key that was issued with the certificate (or the certificate issued for the key); a reload with a mismatched pair fails.");
+		}
 	}
 	return result(AUDIT_OK,
 				  pstrdup("The private key belongs to the server certificate."),

@@ -689,3 +689,33 @@ tls_files_dates_clause(const TlsFileCert *cert, CertDates dates,
 	}
 	return NULL;
 }
+
+char *
+tls_files_key_clause(TlsKeyCheck check, const char *key_label,
+					 const char *key_path, const char *cert_label,
+					 const char *cert_path, const TlsFileProblem *problem)
+{
+	char	   *text;
+
+	switch (check)
+	{
+		case TLS_KEY_MATCHES:
+			break;
+		case TLS_KEY_MISMATCH:
+			return psprintf("the private key in %s \"%s\" does not belong to the certificate in %s \"%s\"",
+							key_label, key_path, cert_label, cert_path);
+		case TLS_KEY_PASSPHRASE:
+			return psprintf("the private key in %s \"%s\" is protected by a passphrase, so it cannot be compared with the certificate here",
+							key_label, key_path);
+		case TLS_KEY_MISSING:
+			return psprintf("%s \"%s\" holds no readable private key",
+							key_label, key_path);
+		case TLS_KEY_UNREADABLE:
+			/* the problem's sentence as a clause: no full stop */
+			text = tls_file_problem_text(problem);
+			if (text[0] != '\0' && text[strlen(text) - 1] == '.')
+				text[strlen(text) - 1] = '\0';
+			return text;
+	}
+	return NULL;
+}

@@ -171,6 +171,17 @@ extern TlsKeyCheck tls_files_check_key(const char *setting, const char *path,
 extern bool tls_files_key_permissions(const char *label, const char *path,
 									  char **sentence);
 
+/*
+ * What tls_files_check_key() found, as one clause for the audit and the
+ * pg_hosts.conf entries alike ("the private key in <key_label> \"<key>\"
+ * does not belong to the certificate in <cert_label> \"<cert>\""); NULL
+ * when the key matches.
+ */
+extern char *tls_files_key_clause(TlsKeyCheck check, const char *key_label,
+								  const char *key_path, const char *cert_label,
+								  const char *cert_path,
+								  const TlsFileProblem *problem);
+
 /* Report a problem at the given level (ERROR included) */
 extern void tls_file_problem_report(const TlsFileProblem *problem, int elevel);
 

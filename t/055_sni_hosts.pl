@@ -172,7 +172,7 @@ open($hosts, '>', "$pgdata/pg_hosts.conf") or die $!;
 print $hosts "a.example.test $pgdata/a.example.test.crt $pgdata/b.example.test.key $pgdata/ca.crt\n";
 close($hosts);
 like(audit_sni(),
-	qr/^error .*line 1 \(a\.example\.test\): the key ".*b\.example\.test\.key" does not belong to the certificate ".*a\.example\.test\.crt"/,
+	qr/^error .*line 1 \(a\.example\.test\): the private key in key file ".*b\.example\.test\.key" does not belong to the certificate in certificate file ".*a\.example\.test\.crt"/,
 	'sni_hosts: a key of another certificate is an error (the file on disk is judged, as the next reload loads it)');
 
 # ---- the monitoring query ----------------------------------------------------------

@@ -30,6 +30,7 @@ OBJS = \
 	src/sni_hosts.o \
 	src/sql_datums.o \
 	src/tls_audit.o \
+	src/tls_benchmarks.o \
 	src/tls_facts.o \
 	src/tls_files.o \
 	src/tls_groups.o \

@@ -150,17 +150,41 @@ CREATE FUNCTION ssl_config_audit(
     OUT check_name text,
     OUT status text,
     OUT detail text,
-    OUT hint text)
+    OUT hint text,
+    OUT benchmark_refs text[])
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_config_audit'
 LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
 
+CREATE FUNCTION ssl_config_benchmark(
+    benchmark text,
+    OUT item text,
+    OUT title text,
+    OUT status text,
+    OUT evidence text,
+    OUT checks text[])
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_config_benchmark'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION ssl_config_benchmarks(
+    OUT benchmark text,
+    OUT source text,
+    OUT items integer)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'sslinfo_ext_ssl_config_benchmarks'
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
+
 REVOKE ALL ON FUNCTION ssl_server_certificates() FROM PUBLIC;
 REVOKE ALL ON FUNCTION ssl_crl_status() FROM PUBLIC;
 REVOKE ALL ON FUNCTION ssl_config_audit() FROM PUBLIC;
+REVOKE ALL ON FUNCTION ssl_config_benchmark(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ssl_config_benchmarks() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ssl_server_certificates() TO pg_monitor;
 GRANT EXECUTE ON FUNCTION ssl_crl_status() TO pg_monitor;
 GRANT EXECUTE ON FUNCTION ssl_config_audit() TO pg_monitor;
+GRANT EXECUTE ON FUNCTION ssl_config_benchmark(text) TO pg_monitor;
+GRANT EXECUTE ON FUNCTION ssl_config_benchmarks() TO pg_monitor;
 
 -- end of certificate lifecycle and TLS hardening
 
@@ -430,7 +454,11 @@ COMMENT ON FUNCTION ssl_server_certificates() IS
 COMMENT ON FUNCTION ssl_crl_status() IS
 'CRLs of ssl_crl_file and ssl_crl_dir: issuer, last and next update, revoked count, staleness; for pg_monitor';
 COMMENT ON FUNCTION ssl_config_audit() IS
-'checks of the TLS configuration (settings, files, pg_hba.conf), one row each with status ok, warning or error and a hint; for pg_monitor';
+'checks of the TLS configuration (settings, files, pg_hba.conf, OpenSSL''s FIPS mode), one row each with status ok, warning or error, a hint, and the benchmark items it gives evidence for; for pg_monitor';
+COMMENT ON FUNCTION ssl_config_benchmark(text) IS
+'the TLS items of a benchmark (see ssl_config_benchmarks()) judged by the checks of ssl_config_audit(): item, verbatim title, status pass, fail or manual, evidence, checks; for pg_monitor';
+COMMENT ON FUNCTION ssl_config_benchmarks() IS
+'the benchmarks ssl_config_benchmark() knows, with the published source of their item ids and titles; for pg_monitor';
 COMMENT ON FUNCTION pg_stat_ssl_ext_sessions() IS
 'the rows of the view pg_stat_ssl_ext';
 COMMENT ON VIEW pg_stat_ssl_ext IS

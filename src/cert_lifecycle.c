@@ -44,6 +44,7 @@
 #include "utils/tuplestore.h"
 
 #include "cert_lifecycle.h"
+#include "tls_facts.h"
 #include "sni_hosts.h"
 #include "tls_files.h"
 #include "sql_datums.h"
@@ -95,7 +96,7 @@ static void cert_lifecycle_tls_init(SSL_CTX *context, bool isServerStart);
 static bool alarm_claim(const char *fingerprint, TimestampTz now);
 static void warn_expiry(CertRole role, const char *subject,
 						const char *serial, TimestampTz not_after,
-						TimestampTz now);
+						TimestampTz now, const SniHost *entry);
 static void check_served_cert(X509 *cert, CertRole role, TimestampTz now,
 							  TimestampTz window_end);
 static STACK_OF(X509) *served_chain(SSL *ssl);
@@ -329,7 +330,7 @@ errmsg_expiry(CertRole role, bool expired, int days)
  */
 static void
 warn_expiry(CertRole role, const char *subject, const char *serial,
-			TimestampTz not_after, TimestampTz now)
+			TimestampTz not_after, TimestampTz now, const SniHost *entry)
 {
 	int64		left = not_after - now;
 	bool		expired = left < 0;
@@ -341,6 +342,23 @@ warn_expiry(CertRole role, const char *subject, const char *serial,
 	if (serial == NULL)
 		serial = "?";
 
+	if (entry != NULL)
+	{
+		/*
+		 * served for a pg_hosts.conf entry (19, ssl_sni): name it and its
+		 * file
+		 */
+		ereport(WARNING,
+				errmsg_expiry(role, expired, days),
+				expired ?
+				errdetail("The certificate with subject \"%s\" and serial number %s, served for the pg_hosts.conf entry \"%s\" (line %d), was valid until %s.",
+						  subject, serial, entry->host, entry->line, until) :
+				errdetail("The certificate with subject \"%s\" and serial number %s, served for the pg_hosts.conf entry \"%s\" (line %d), is valid until %s.",
+						  subject, serial, entry->host, entry->line, until),
+				errhint("Install a renewed certificate in \"%s\", the certificate file of that pg_hosts.conf entry, and reload the configuration.",
+						entry->cert_file));
+		return;
+	}
 	ereport(WARNING,
 			errmsg_expiry(role, expired, days),
 			expired ?
@@ -403,11 +421,14 @@ check_served_cert(X509 *cert, CertRole role, TimestampTz now,
 	known = served_cert_facts(cert);
 	if (known != NULL)
 	{
-		if (!known->has_validity || known->not_after >= window_end)
+		CertDates	dates = tls_files_judge_dates(known, now,
+												  cert_expiry_warning_days);
+
+		if (dates != CERT_DATES_EXPIRING && dates != CERT_DATES_EXPIRED)
 			return;
 		if (alarm_claim(known->fingerprint, now))
 			warn_expiry(role, known->subject, known->serial,
-						known->not_after, now);
+						known->not_after, now, NULL);
 		return;
 	}
 
@@ -415,12 +436,17 @@ check_served_cert(X509 *cert, CertRole role, TimestampTz now,
 		not_after >= window_end)
 		return;
 
+	/*
+	 * Not a certificate of ssl_cert_file: on 19 with ssl_sni, that of a
+	 * pg_hosts.conf entry, which the alarm then names (looked up only when
+	 * the alarm is due, so at most once an hour per certificate).
+	 */
 	fingerprint = x509_fingerprint_sha256(cert);
 	if (alarm_claim(fingerprint, now))
 		warn_expiry(role,
 					x509_name_to_dn(X509_get_subject_name(cert)),
 					x509_serial_to_decimal(X509_get0_serialNumber(cert)),
-					not_after, now);
+					not_after, now, sni_hosts_find_cert(cert));
 }
 
 void
@@ -449,7 +475,7 @@ cert_expiry_check(Port *port, const TlsFacts *facts)
 		facts->client.not_after >= now && facts->client.not_after < window_end &&
 		alarm_claim(facts->client.fingerprint, now))
 		warn_expiry(CERT_ROLE_CLIENT, facts->client.subject,
-					facts->client.serial, facts->client.not_after, now);
+					facts->client.serial, facts->client.not_after, now, NULL);
 }
 
 /*
@@ -467,7 +493,6 @@ cert_lifecycle_tls_init(SSL_CTX *context, bool isServerStart)
 	TlsFileProblem problem;
 	ListCell   *lc;
 	TimestampTz now;
-	TimestampTz window_end;
 
 	if (prev_openssl_tls_init_hook)
 		prev_openssl_tls_init_hook(context, isServerStart);
@@ -504,14 +529,15 @@ cert_lifecycle_tls_init(SSL_CTX *context, bool isServerStart)
 	if (cert_expiry_warning_days <= 0)
 		return;
 	now = GetCurrentTimestamp();
-	window_end = now + (int64) cert_expiry_warning_days * USECS_PER_DAY;
 	foreach(lc, served_certs)
 	{
 		TlsFileCert *cert = lfirst(lc);
+		CertDates	dates = tls_files_judge_dates(&cert->summary, now,
+												  cert_expiry_warning_days);
 
-		if (cert->summary.has_validity && cert->summary.not_after < window_end)
+		if (dates == CERT_DATES_EXPIRING || dates == CERT_DATES_EXPIRED)
 			warn_expiry(cert->role, cert->summary.subject, cert->summary.serial,
-						cert->summary.not_after, now);
+						cert->summary.not_after, now, NULL);
 	}
 }
 

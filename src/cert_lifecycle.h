@@ -46,7 +46,12 @@
 
 #include "libpq/libpq-be.h"
 
-#include "tls_facts.h"
+/*
+ * tls_facts.c asks this unit for the fingerprints it already has
+ * (served_cert_fingerprint()), so the facts are only declared here: the two
+ * headers do not include each other.
+ */
+struct TlsFacts;
 
 #define CERT_LIFECYCLE_LWLOCK_TRANCHE	"sslinfo_ext_cert_lifecycle"
 
@@ -55,7 +60,7 @@ extern int	cert_expiry_warning_days;
 extern void cert_lifecycle_init(void);
 extern Size cert_lifecycle_shmem_size(void);
 extern void cert_lifecycle_shmem_startup(void);
-extern void cert_expiry_check(Port *port, const TlsFacts *facts);
+extern void cert_expiry_check(Port *port, const struct TlsFacts *facts);
 extern const char *served_cert_fingerprint(X509 *cert);
 
 /*

@@ -79,6 +79,34 @@ sni_hosts_load(char **error)
 	return result;
 }
 
+const SniHost *
+sni_hosts_find_cert(X509 *cert)
+{
+	char	   *error;
+	List	   *hosts = sni_hosts_load(&error);
+	ListCell   *lc;
+
+	foreach(lc, hosts)
+	{
+		SniHost    *host = lfirst(lc);
+		List	   *certs;
+		TlsFileProblem problem;
+		ListCell   *cc;
+
+		/* a file that stops early still gives what came before */
+		(void) tls_files_cert_chain_file(HOSTS_SETTING, host->cert_file,
+										 &certs, &problem);
+		foreach(cc, certs)
+		{
+			TlsFileCert *known = lfirst(cc);
+
+			if (known->cert != NULL && X509_cmp(known->cert, cert) == 0)
+				return host;
+		}
+	}
+	return NULL;
+}
+
 /*
  * Does the entry's key belong to its certificate (the leaf of its
  * certificate file)?  NULL when it does.
@@ -88,35 +116,23 @@ key_problem(const SniHost *host, X509 *cert, bool *only_warning)
 {
 	TlsFileProblem problem;
 
-	*only_warning = false;
-	switch (tls_files_check_key(HOSTS_SETTING, host->key_file, cert, &problem))
-	{
-		case TLS_KEY_MATCHES:
-			break;
-		case TLS_KEY_MISMATCH:
-			return psprintf("the key \"%s\" does not belong to the certificate \"%s\"",
-							host->key_file, host->cert_file);
-		case TLS_KEY_UNREADABLE:
-			return tls_file_problem_text(&problem);
-		case TLS_KEY_PASSPHRASE:
-			*only_warning = true;
-			return psprintf("the key \"%s\" is protected by a passphrase and was not checked",
-							host->key_file);
-		case TLS_KEY_MISSING:
-			return psprintf("\"%s\" holds no readable private key", host->key_file);
-	}
-	return NULL;
+	TlsKeyCheck check = tls_files_check_key(HOSTS_SETTING, host->key_file,
+											cert, &problem);
+
+	*only_warning = check == TLS_KEY_PASSPHRASE;
+	return tls_files_key_clause(check, "key file", host->key_file,
+								"certificate file", host->cert_file, &problem);
 }
 
 /* The problems of the entries audited so far, and the worst level */
 typedef struct EntryAudit
 {
 	StringInfoData problems;	/* "line N (hosts): what", "; "-separated */
-	SniAuditStatus status;
+	AuditStatus status;
 } EntryAudit;
 
 static void
-entry_problem(EntryAudit *audit, const SniHost *host, SniAuditStatus level,
+entry_problem(EntryAudit *audit, const SniHost *host, AuditStatus level,
 			  const char *what)
 {
 	appendStringInfo(&audit->problems, "%sline %d (%s): %s",
@@ -129,35 +145,19 @@ entry_problem(EntryAudit *audit, const SniHost *host, SniAuditStatus level,
 /*
  * What is wrong with a certificate's validity dates now (NULL: nothing),
  * and at which level: expired or not yet valid is an error, expiring
- * within warning_days a warning.
+ * within warning_days a warning; dates that cannot be read are left to
+ * the server, which reads the same file.
  */
 static char *
 validity_problem(const TlsFileCert *cert, TimestampTz now, int warning_days,
-				 SniAuditStatus *level)
+				 AuditStatus *level)
 {
-	const X509Summary *summary = &cert->summary;
-	const char *role = cert_role_name(cert->role);
-	const char *subject = summary->subject ? summary->subject : "";
+	CertDates	dates = tls_files_judge_dates(&cert->summary, now, warning_days);
 
-	*level = SNI_AUDIT_ERROR;
-	if (!summary->has_validity)
+	if (dates == CERT_DATES_UNREADABLE)
 		return NULL;
-	if (summary->not_after < now)
-		return psprintf("the %s certificate \"%s\" expired at %s",
-						role, subject, timestamptz_to_str(summary->not_after));
-	if (summary->not_before > now)
-		return psprintf("the %s certificate \"%s\" is not valid before %s",
-						role, subject, timestamptz_to_str(summary->not_before));
-	if (summary->not_after < now + (int64) warning_days * USECS_PER_DAY)
-	{
-		*level = SNI_AUDIT_WARNING;
-		return psprintf(ngettext("the %s certificate \"%s\" expires at %s, within %d day",
-								 "the %s certificate \"%s\" expires at %s, within %d days",
-								 warning_days),
-						role, subject, timestamptz_to_str(summary->not_after),
-						warning_days);
-	}
-	return NULL;
+	*level = dates == CERT_DATES_EXPIRING ? AUDIT_WARNING : AUDIT_ERROR;
+	return tls_files_dates_clause(cert, dates, "", warning_days);
 }
 
 /* One pg_hosts.conf entry: its certificates' dates, its key, its key file */
@@ -173,12 +173,12 @@ audit_entry(const SniHost *host, TimestampTz now, int warning_days,
 	ListCell   *lc;
 
 	if (!tls_files_cert_chain_file(HOSTS_SETTING, host->cert_file, &certs, &problem))
-		entry_problem(audit, host, SNI_AUDIT_ERROR, tls_file_problem_text(&problem));
+		entry_problem(audit, host, AUDIT_ERROR, tls_file_problem_text(&problem));
 	else
 	{
 		foreach(lc, certs)
 		{
-			SniAuditStatus level;
+			AuditStatus level;
 			char	   *what = validity_problem(lfirst(lc), now, warning_days, &level);
 
 			if (what)
@@ -191,18 +191,21 @@ audit_entry(const SniHost *host, TimestampTz now, int warning_days,
 	why = leaf && leaf->cert ? key_problem(host, leaf->cert, &only_warning) : NULL;
 	if (why)
 		entry_problem(audit, host,
-					  only_warning ? SNI_AUDIT_WARNING : SNI_AUDIT_ERROR, why);
+					  only_warning ? AUDIT_WARNING : AUDIT_ERROR, why);
 
-	/* PostgreSQL's own rule; it logs the reason at LOG */
-	if (!check_ssl_key_file_permissions(host->key_file, false))
-		entry_problem(audit, host, SNI_AUDIT_ERROR,
-					  psprintf("the key \"%s\" is readable by others or not owned by the server's user (see the server log)",
-							   host->key_file));
+	/* PostgreSQL's own rule, as for ssl_key_file */
+	if (!tls_files_key_permissions("the key", host->key_file, &why))
+	{
+		/* a clause of the entry's list: no capital, no full stop */
+		why[strlen(why) - 1] = '\0';
+		entry_problem(audit, host, AUDIT_ERROR, why);
+	}
 }
 
-SniAuditStatus
-sni_hosts_audit(int warning_days, char **detail, char **hint)
+AuditResult
+sni_hosts_audit(int warning_days)
 {
+	AuditResult r = {AUDIT_OK, NULL, NULL};
 	char	   *error = NULL;
 	List	   *hosts;
 	ListCell   *lc;
@@ -210,25 +213,24 @@ sni_hosts_audit(int warning_days, char **detail, char **hint)
 	StringInfoData names;
 	TimestampTz now = GetCurrentTimestamp();
 
-	*hint = NULL;
 	if (!sni_hosts_in_use())
 	{
 #if PG_VERSION_NUM >= 190000
-		*detail = pstrdup("ssl_sni is off: every client is served ssl_cert_file, which server_cert_expiry, server_key_match and server_key_permissions check.");
+		r.detail = pstrdup("ssl_sni is off: every client is served ssl_cert_file, which server_cert_expiry, server_key_match and server_key_permissions check.");
 #else
-		*detail = pstrdup("PostgreSQL before 19 serves one certificate (ssl_cert_file), which server_cert_expiry, server_key_match and server_key_permissions check.");
+		r.detail = pstrdup("PostgreSQL before 19 serves one certificate (ssl_cert_file), which server_cert_expiry, server_key_match and server_key_permissions check.");
 #endif
-		return SNI_AUDIT_OK;
+		return r;
 	}
 
 	hosts = sni_hosts_load(&error);
 	initStringInfo(&audit.problems);
-	audit.status = SNI_AUDIT_OK;
+	audit.status = AUDIT_OK;
 	initStringInfo(&names);
 	if (error)
 	{
 		appendStringInfoString(&audit.problems, error);
-		audit.status = SNI_AUDIT_ERROR;
+		audit.status = AUDIT_ERROR;
 	}
 	foreach(lc, hosts)
 	{
@@ -238,15 +240,16 @@ sni_hosts_audit(int warning_days, char **detail, char **hint)
 		audit_entry(host, now, warning_days, &audit);
 	}
 
-	if (audit.status == SNI_AUDIT_OK)
-		*detail = psprintf(ngettext("%d pg_hosts.conf entry (%s): its certificates valid beyond sslinfo_ext.cert_expiry_warning_days (%d), its key matching its certificate and private.",
-									"%d pg_hosts.conf entries (%s): each certificate valid beyond sslinfo_ext.cert_expiry_warning_days (%d), each key matching its certificate and private.",
-									list_length(hosts)),
-						   list_length(hosts), names.data, warning_days);
+	r.status = audit.status;
+	if (audit.status == AUDIT_OK)
+		r.detail = psprintf(ngettext("%d pg_hosts.conf entry (%s): its certificates valid beyond sslinfo_ext.cert_expiry_warning_days (%d), its key matching its certificate and private.",
+									 "%d pg_hosts.conf entries (%s): each certificate valid beyond sslinfo_ext.cert_expiry_warning_days (%d), each key matching its certificate and private.",
+									 list_length(hosts)),
+							list_length(hosts), names.data, warning_days);
 	else
 	{
-		*detail = psprintf("pg_hosts.conf: %s.", audit.problems.data);
-		*hint = pstrdup("Fix each entry named (renew the certificate, install the matching key, chmod 0600 the key) and reload.");
+		r.detail = psprintf("pg_hosts.conf: %s.", audit.problems.data);
+		r.hint = pstrdup("Fix each entry named (renew the certificate, install the matching key, chmod 0600 the key) and reload.");
 	}
-	return audit.status;
+	return r;
 }

@@ -20,7 +20,11 @@
  * - sni_hosts_audit() judges every entry: the certificate file readable,
  *   valid now and for more than warning_days; the key matching it; the key
  *   file's permissions by PostgreSQL's own rule
- *   (check_ssl_key_file_permissions()).  It never ereports above LOG.
+ *   (tls_files_key_permissions(), as for ssl_key_file).  It never ereports
+ *   above LOG.
+ * - sni_hosts_find_cert() names the entry whose certificate file holds the
+ *   certificate (leaf or chain), reading the files as they are now; NULL
+ *   when no entry does (or ssl_sni is off).  It never ereports above LOG.
  *
  * Copyright (c) 2026, the sslinfo_ext developers
  *
@@ -31,7 +35,11 @@
 #ifndef SSLINFO_EXT_SNI_HOSTS_H
 #define SSLINFO_EXT_SNI_HOSTS_H
 
+#include <openssl/x509.h>
+
 #include "nodes/pg_list.h"
+
+#include "tls_audit.h"
 
 typedef struct SniHost
 {
@@ -42,16 +50,9 @@ typedef struct SniHost
 	int			line;			/* in pg_hosts.conf */
 } SniHost;
 
-typedef enum SniAuditStatus
-{
-	SNI_AUDIT_OK,
-	SNI_AUDIT_WARNING,
-	SNI_AUDIT_ERROR
-} SniAuditStatus;
-
 extern bool sni_hosts_in_use(void);
 extern List *sni_hosts_load(char **error);
-extern SniAuditStatus sni_hosts_audit(int warning_days, char **detail,
-									  char **hint);
+extern AuditResult sni_hosts_audit(int warning_days);
+extern const SniHost *sni_hosts_find_cert(X509 *cert);
 
 #endif							/* SSLINFO_EXT_SNI_HOSTS_H */

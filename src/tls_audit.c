@@ -13,11 +13,13 @@
  * made (a passphrase-protected key, pg_hba.conf not readable by the
  * caller).
  *
- * Contract (SQL only: no other unit calls into this one, so it has no
- * header of its own):
+ * Contract (tls_audit.h shares the checks with tls_benchmarks.c, which
+ * judges benchmark items by them):
  * - ssl_config_audit() returns one row per check, always the same checks
- *   in the same order: (check_name, status, detail, hint), status one of
- *   "ok", "warning", "error"; hint is NULL exactly when status is "ok".
+ *   in the same order: (check_name, status, detail, hint, benchmark_refs),
+ *   status one of "ok", "warning", "error"; hint is NULL exactly when
+ *   status is "ok"; benchmark_refs names the benchmark items the check
+ *   gives evidence for (tls_benchmarks.c).
  * - It reads only the configured files (through tls_files), the settings
  *   (through server_settings), and the pg_hba.conf rules through
  *   PostgreSQL's pg_hba_file_rules view, with the caller's privileges: a
@@ -39,8 +41,12 @@
 #include "postgres.h"
 
 #include <arpa/inet.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/opensslv.h>
+#include <openssl/ssl.h>
 
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -56,23 +62,9 @@
 #include "require_ssl.h"
 #include "server_settings.h"
 #include "sni_hosts.h"
+#include "tls_audit.h"
 #include "tls_files.h"
 #include "tls_groups.h"
-
-typedef enum AuditStatus
-{
-	AUDIT_OK,
-	AUDIT_WARNING,
-	AUDIT_ERROR
-} AuditStatus;
-
-/* What one check found */
-typedef struct AuditResult
-{
-	AuditStatus status;
-	char	   *detail;
-	char	   *hint;			/* NULL when ok */
-} AuditResult;
 
 /* One pg_hba.conf rule, as pg_hba_file_rules shows it */
 typedef struct HbaRule
@@ -87,7 +79,7 @@ typedef struct HbaRule
 	char	   *options;		/* space-separated, "" when none */
 } HbaRule;
 
-static const char *const status_names[] = {"ok", "warning", "error"};
+const char *const audit_status_names[] = {"ok", "warning", "error"};
 
 /* How a hint on a file-reading problem reads */
 #define HINT_CERT_FILE	"Point ssl_cert_file at a readable PEM file holding the server certificate followed by its chain, then reload."
@@ -139,12 +131,25 @@ typedef struct ServerCertFile
 	TlsFileProblem problem;
 } ServerCertFile;
 
+/*
+ * A clause as a sentence, with a full stop; "the ..." capitalized (a
+ * clause may also begin with a setting's name, which keeps its case)
+ */
+static char *
+sentence(char *clause)
+{
+	if (strncmp(clause, "the ", 4) == 0)
+		clause[0] = 'T';
+	return psprintf("%s.", clause);
+}
+
 static AuditResult
 check_server_cert_expiry(const ServerCertFile *file)
 {
 	TlsFileCert *first = NULL;
 	TimestampTz now = GetCurrentTimestamp();
 	int			window_days = cert_expiry_warning_days;
+	CertDates	dates;
 	ListCell   *lc;
 
 	if (!file->ok)
@@ -155,33 +160,27 @@ check_server_cert_expiry(const ServerCertFile *file)
 	{
 		TlsFileCert *cert = lfirst(lc);
 
-		if (!cert->summary.has_validity)
+		dates = tls_files_judge_dates(&cert->summary, now, window_days);
+		if (dates == CERT_DATES_UNREADABLE)
 			return result(AUDIT_ERROR,
-						  psprintf("The validity dates of the %s certificate \"%s\" in ssl_cert_file cannot be read.",
-								   cert_role_name(cert->role), cert->summary.subject ? cert->summary.subject : ""),
+						  sentence(tls_files_dates_clause(cert, dates, " in ssl_cert_file", window_days)),
 						  HINT_CERT_FILE);
-		if (cert->summary.not_before > now)
+		if (dates == CERT_DATES_NOT_YET_VALID)
 			return result(AUDIT_ERROR,
-						  psprintf("The %s certificate \"%s\" in ssl_cert_file is not valid before %s.",
-								   cert_role_name(cert->role), cert->summary.subject ? cert->summary.subject : "",
-								   timestamptz_to_str(cert->summary.not_before)),
+						  sentence(tls_files_dates_clause(cert, dates, " in ssl_cert_file", window_days)),
 						  "Check the server clock, or install a certificate that is valid now.");
 		if (first == NULL || cert->summary.not_after < first->summary.not_after)
 			first = cert;
 	}
 
-	if (first->summary.not_after <= now)
+	dates = tls_files_judge_dates(&first->summary, now, window_days);
+	if (dates == CERT_DATES_EXPIRED)
 		return result(AUDIT_ERROR,
-					  psprintf("The %s certificate \"%s\" in ssl_cert_file expired at %s.",
-							   cert_role_name(first->role), first->summary.subject ? first->summary.subject : "",
-							   timestamptz_to_str(first->summary.not_after)),
+					  sentence(tls_files_dates_clause(first, dates, " in ssl_cert_file", window_days)),
 					  "Install a renewed certificate in the file named by ssl_cert_file and reload.");
-	if (window_days > 0 &&
-		first->summary.not_after - now < (int64) window_days * USECS_PER_DAY)
+	if (dates == CERT_DATES_EXPIRING)
 		return result(AUDIT_WARNING,
-					  psprintf("The %s certificate \"%s\" in ssl_cert_file expires at %s, within sslinfo_ext.cert_expiry_warning_days (%d).",
-							   cert_role_name(first->role), first->summary.subject ? first->summary.subject : "",
-							   timestamptz_to_str(first->summary.not_after), window_days),
+					  sentence(tls_files_dates_clause(first, dates, " in ssl_cert_file", window_days)),
 					  "Renew the certificate before it expires, install it in the file named by ssl_cert_file and reload.");
 	return result(AUDIT_OK,
 				  psprintf(ngettext("%d certificate in ssl_cert_file: \"%s\", valid until %s.",
@@ -199,6 +198,7 @@ check_server_key_match(const ServerCertFile *file)
 	/* a broken chain still leaves the leaf, which is what the key matches */
 	TlsFileCert *leaf = file->certs != NIL ? linitial(file->certs) : NULL;
 	TlsFileProblem problem;
+	TlsKeyCheck check;
 
 	if (leaf == NULL && file->problem.saved_errno != 0)
 		return result(AUDIT_ERROR, tls_file_problem_text(&file->problem), HINT_CERT_FILE);
@@ -208,75 +208,50 @@ check_server_key_match(const ServerCertFile *file)
 							   server_setting("ssl_cert_file")),
 					  HINT_CERT_FILE);
 
-	switch (tls_files_check_key("ssl_key_file", server_setting("ssl_key_file"),
-								leaf->cert, &problem))
+	check = tls_files_check_key("ssl_key_file", server_setting("ssl_key_file"),
+								leaf->cert, &problem);
+	if (check != TLS_KEY_MATCHES)
 	{
-		case TLS_KEY_MATCHES:
-			break;
-		case TLS_KEY_UNREADABLE:
-			return result(AUDIT_ERROR, tls_file_problem_text(&problem),
-						  "Point ssl_key_file at the readable PEM private key of the server certificate, then reload.");
-		case TLS_KEY_PASSPHRASE:
-			return result(AUDIT_WARNING,
-						  psprintf("ssl_key_file \"%s\" is protected by a passphrase, so it cannot be compared with the certificate here.",
-								   server_setting("ssl_key_file")),
-						  "Compare the two by hand: \"openssl x509 -noout -pubkey -in CERT\" and \"openssl pkey -pubout -in KEY\" must print the same key.");
-		case TLS_KEY_MISSING:
-			return result(AUDIT_ERROR,
-						  psprintf("ssl_key_file \"%s\" holds no readable private key.",
-								   server_setting("ssl_key_file")),
-						  "Point ssl_key_file at the PEM private key of the server certificate, then reload.");
-		case TLS_KEY_MISMATCH:
-			return result(AUDIT_ERROR,
-						  psprintf("The private key in ssl_key_file \"%s\" does not belong to the certificate in ssl_cert_file \"%s\".",
-								   server_setting("ssl_key_file"),
-								   server_setting("ssl_cert_file")),
-						  "Install the key that was issued with the certificate (or the certificate issued for the key); a reload with a mismatched pair fails.");
+		char	   *what = sentence(tls_files_key_clause(check, "ssl_key_file",
+														 server_setting("ssl_key_file"),
+														 "ssl_cert_file",
+														 server_setting("ssl_cert_file"),
+														 &problem));
+
+		switch (check)
+		{
+			case TLS_KEY_MATCHES:
+				break;
+			case TLS_KEY_UNREADABLE:
+				return result(AUDIT_ERROR, what,
+							  "Point ssl_key_file at the readable PEM private key of the server certificate, then reload.");
+			case TLS_KEY_PASSPHRASE:
+				return result(AUDIT_WARNING, what,
+							  "Compare the two by hand: \"openssl x509 -noout -pubkey -in CERT\" and \"openssl pkey -pubout -in KEY\" must print the same key.");
+			case TLS_KEY_MISSING:
+				return result(AUDIT_ERROR, what,
+							  "Point ssl_key_file at the PEM private key of the server certificate, then reload.");
+			case TLS_KEY_MISMATCH:
+				return result(AUDIT_ERROR, what,
+							  "Install the key that was issued with the certificate (or the certificate issued for the key); a reload with a mismatched pair fails.");
+		}
 	}
 	return result(AUDIT_OK,
 				  pstrdup("The private key belongs to the server certificate."),
 				  NULL);
 }
 
-/*
- * The rule PostgreSQL applies when it loads ssl_key_file: owned by the
- * server's user with no group or other access, or owned by root with at
- * most group read.
- */
+/* PostgreSQL's own rule for ssl_key_file (tls_files_key_permissions()) */
 static AuditResult
 check_server_key_permissions(void)
 {
-	const char *path = server_setting("ssl_key_file");
-	struct stat st;
-	const char *hint = "Make the key owned by the server's operating-system user with mode 0600 (chmod 0600), or by root with mode 0640 and the server's group.";
+	char	   *sentence;
 
-	if (stat(path, &st) != 0)
-		return result(AUDIT_ERROR,
-					  psprintf("ssl_key_file \"%s\" cannot be examined: %s.",
-							   path, strerror(errno)),
-					  "Point ssl_key_file at the server's private key file, then reload.");
-	if (!S_ISREG(st.st_mode))
-		return result(AUDIT_ERROR,
-					  psprintf("ssl_key_file \"%s\" is not a regular file.", path),
-					  "Point ssl_key_file at the server's private key file, then reload.");
-	if (st.st_uid != geteuid() && st.st_uid != 0)
-		return result(AUDIT_ERROR,
-					  psprintf("ssl_key_file \"%s\" is owned by user ID %u, neither the server's user nor root.",
-							   path, (unsigned) st.st_uid),
-					  hint);
-	if ((st.st_uid == geteuid() && (st.st_mode & (S_IRWXG | S_IRWXO))) ||
-		(st.st_uid == 0 && (st.st_mode & (S_IWGRP | S_IXGRP | S_IRWXO))))
-		return result(AUDIT_ERROR,
-					  psprintf("ssl_key_file \"%s\" has mode %04o and is owned by %s: it has more than %s access, so PostgreSQL refuses to load it.",
-							   path, (unsigned) (st.st_mode & 07777),
-							   st.st_uid == 0 ? "root" : "the server's user",
-							   st.st_uid == 0 ? "owner read-write and group read" : "owner read-write"),
-					  hint);
-	return result(AUDIT_OK,
-				  psprintf("ssl_key_file \"%s\" has mode %04o and is owned by %s.",
-						   path, (unsigned) (st.st_mode & 07777),
-						   st.st_uid == 0 && geteuid() != 0 ? "root" : "the server's user"),
-				  NULL);
+	if (tls_files_key_permissions("ssl_key_file", server_setting("ssl_key_file"),
+								  &sentence))
+		return result(AUDIT_OK, sentence, NULL);
+	return result(AUDIT_ERROR, sentence,
+				  "Make the key owned by the server's operating-system user with mode 0600 (chmod 0600), or by root with mode 0640 and the server's group, then reload.");
 }
 
 /* --- client certificate verification ----------------------------------- */
@@ -453,6 +428,94 @@ check_min_protocol(void)
 				  psprintf("%s admits protocol versions older than TLS 1.2, which RFC 8996 deprecates.",
 						   protocol_setting_text("ssl_min_protocol_version", "any version")),
 				  "Set ssl_min_protocol_version = 'TLSv1.2' (or 'TLSv1.3') and reload.");
+}
+
+/*
+ * Whether TLS 1.2 can be negotiated under ssl_min_protocol_version and
+ * ssl_max_protocol_version ("" means no bound)
+ */
+static bool
+tls12_allowed(void)
+{
+	const char *min = server_setting("ssl_min_protocol_version");
+	const char *max = server_setting("ssl_max_protocol_version");
+
+	if (pg_strcasecmp(min, "TLSv1.3") == 0)
+		return false;
+	if (pg_strcasecmp(max, "TLSv1") == 0 || pg_strcasecmp(max, "TLSv1.1") == 0)
+		return false;
+	return true;
+}
+
+/*
+ * The TLS 1.2 suites of ssl_ciphers, as OpenSSL expands it, whose key
+ * exchange is finite-field Diffie-Hellman or RSA (with or without PSK):
+ * the key exchanges draft-ietf-tls-deprecate-obsolete-kex deprecates.
+ * Returns how many there are, with their names in names; -1 if OpenSSL
+ * rejects the value.
+ */
+static int
+obsolete_kex_suites(const char *ciphers, StringInfo names)
+{
+	SSL_CTX    *ctx = SSL_CTX_new(TLS_server_method());
+	STACK_OF(SSL_CIPHER) *suites;
+	int			n = 0;
+
+	initStringInfo(names);
+	if (ctx == NULL || SSL_CTX_set_cipher_list(ctx, ciphers) != 1)
+	{
+		ERR_clear_error();
+		if (ctx)
+			SSL_CTX_free(ctx);
+		return -1;
+	}
+	suites = SSL_CTX_get_ciphers(ctx);
+	for (int i = 0; i < sk_SSL_CIPHER_num(suites); i++)
+	{
+		const SSL_CIPHER *c = sk_SSL_CIPHER_value(suites, i);
+		int			kx = SSL_CIPHER_get_kx_nid(c);
+
+		if (kx != NID_kx_dhe && kx != NID_kx_rsa &&
+			kx != NID_kx_dhe_psk && kx != NID_kx_rsa_psk)
+			continue;
+		if (names->len > 0)
+			appendStringInfoString(names, ", ");
+		appendStringInfoString(names, SSL_CIPHER_get_name(c));
+		n++;
+	}
+	SSL_CTX_free(ctx);
+	return n;
+}
+
+static AuditResult
+check_tls12_key_exchange(void)
+{
+	const char *ciphers = server_setting("ssl_ciphers");
+	StringInfoData names;
+	int			n;
+
+	if (!tls12_allowed())
+		return result(AUDIT_OK,
+					  psprintf("%s: TLS 1.2 cannot be negotiated, so no TLS 1.2 key exchange is in force.",
+							   protocol_setting_text("ssl_min_protocol_version", "any version")),
+					  NULL);
+	n = obsolete_kex_suites(ciphers, &names);
+	if (n < 0)
+		return result(AUDIT_ERROR,
+					  psprintf("OpenSSL accepts no cipher suite from ssl_ciphers = '%s'.", ciphers),
+					  "Set ssl_ciphers to a value OpenSSL accepts, and reload.");
+	if (n == 0)
+		return result(AUDIT_OK,
+					  psprintf("TLS 1.2 is allowed, and no cipher suite of ssl_ciphers = '%s' uses finite-field DHE or RSA key exchange.",
+							   ciphers),
+					  NULL);
+	return result(AUDIT_WARNING,
+				  psprintf(ngettext("TLS 1.2 is allowed (%s), and %d cipher suite of ssl_ciphers = '%s' uses finite-field DHE or RSA key exchange, which draft-ietf-tls-deprecate-obsolete-kex deprecates in TLS 1.2: %s.",
+									"TLS 1.2 is allowed (%s), and %d cipher suites of ssl_ciphers = '%s' use finite-field DHE or RSA key exchange, which draft-ietf-tls-deprecate-obsolete-kex deprecates in TLS 1.2: %s.",
+									n),
+						   protocol_setting_text("ssl_min_protocol_version", "any version"),
+						   n, ciphers, names.data),
+				  "Allow TLS 1.3 only (ssl_min_protocol_version = 'TLSv1.3'), or keep TLS 1.2 with ECDHE suites only, such as the openGauss 3.0 allowlist's ECDHE suites in sslinfo_ext.allowed_ciphers and ssl_ciphers; then reload.");
 }
 
 /* --- pg_hba.conf --------------------------------------------------------- */
@@ -849,18 +912,52 @@ check_hba_no_client_cert(List *rules)
 				  "Add clientcert=verify-full to these rules (or use the cert method), with ssl_ca_file set, and reload.");
 }
 
+/*
+ * An oauth rule (18+) on host or hostnossl: the client sends its bearer
+ * token during authentication, before sslinfo_ext.require_ssl could refuse
+ * the connection, so only hostssl (or hostgssenc) keeps it encrypted.
+ */
+#if PG_VERSION_NUM >= 180000
+static bool
+oauth_without_tls(const HbaRule *rule)
+{
+	return (strcmp(rule->type, "host") == 0 ||
+			strcmp(rule->type, "hostnossl") == 0) &&
+		strcmp(rule->auth_method, "oauth") == 0;
+}
+#endif
+
+static AuditResult
+check_hba_oauth_without_tls(List *rules)
+{
+#if PG_VERSION_NUM < 180000
+	return result(AUDIT_OK,
+				  psprintf("PostgreSQL %s has no oauth authentication method (it comes with PostgreSQL 18).",
+						   PG_MAJORVERSION),
+				  NULL);
+#else
+	StringInfoData lines;
+	int			n = matching_rules(rules, oauth_without_tls, &lines);
+
+	if (n == 0)
+		return result(AUDIT_OK,
+					  pstrdup("No oauth rule in pg_hba.conf lets a bearer token travel without TLS."),
+					  NULL);
+	return result(AUDIT_ERROR,
+				  psprintf(ngettext("%d oauth rule in pg_hba.conf is a host or hostnossl rule, so a client's bearer token can travel unencrypted (the server does not refuse it, and sslinfo_ext.require_ssl refuses a connection only after authentication): %s.",
+									"%d oauth rules in pg_hba.conf are host or hostnossl rules, so a client's bearer token can travel unencrypted (the server does not refuse it, and sslinfo_ext.require_ssl refuses a connection only after authentication): %s.",
+									n),
+						   n, lines.data),
+				  "Change these rules to hostssl, and reload.");
+#endif
+}
+
 /* --- pg_hosts.conf (19, ssl_sni = on) ------------------------------------ */
 
 static AuditResult
 check_sni_hosts(void)
 {
-	char	   *detail;
-	char	   *hint;
-	SniAuditStatus status = sni_hosts_audit(cert_expiry_warning_days, &detail, &hint);
-
-	return result(status == SNI_AUDIT_ERROR ? AUDIT_ERROR :
-				  status == SNI_AUDIT_WARNING ? AUDIT_WARNING : AUDIT_OK,
-				  detail, hint);
+	return sni_hosts_audit(cert_expiry_warning_days);
 }
 
 /* --- key exchange and negotiation ---------------------------------------- */
@@ -877,11 +974,7 @@ check_key_exchange_groups(void)
 #else
 	const char *setting = "ssl_ecdh_curve";
 #endif
-	GroupJudgement j;
-
-	tls_groups_judge(setting, server_setting(setting), &j);
-	return result(j.bad ? AUDIT_ERROR : (j.unknown ? AUDIT_WARNING : AUDIT_OK),
-				  j.detail, j.hint);
+	return tls_groups_judge(setting, server_setting(setting));
 }
 
 /*
@@ -949,65 +1042,134 @@ check_require_ssl(void)
 				  "Set sslinfo_ext.require_ssl = on (with sslinfo_ext in shared_preload_libraries) and reload.");
 }
 
-/* --- the SQL function --------------------------------------------------- */
+/* --- FIPS ---------------------------------------------------------------- */
+
+/*
+ * Whether OpenSSL runs with FIPS default properties ("fips=yes", OpenSSL
+ * 3) or in FIPS mode (before 3): then every algorithm the server fetches
+ * comes from a FIPS provider.
+ */
+static AuditResult
+check_fips_mode(void)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+	if (EVP_default_properties_is_fips_enabled(NULL))
+		return result(AUDIT_OK,
+					  psprintf("%s runs with the FIPS default properties (fips=yes): the server's algorithms come from a FIPS provider.",
+							   OpenSSL_version(OPENSSL_VERSION)),
+					  NULL);
+	return result(AUDIT_WARNING,
+				  psprintf("%s runs without the FIPS default properties: the server's algorithms may come from providers that are not FIPS-validated.",
+						   OpenSSL_version(OPENSSL_VERSION)),
+				  "Install a FIPS provider and configure OpenSSL with \"default_properties = fips=yes\" (for example through the system's FIPS mode), then restart the server.");
+#else
+	if (FIPS_mode())
+		return result(AUDIT_OK,
+					  psprintf("%s runs in FIPS mode.",
+							   OpenSSL_version(OPENSSL_VERSION)),
+					  NULL);
+	return result(AUDIT_WARNING,
+				  psprintf("%s does not run in FIPS mode.",
+						   OpenSSL_version(OPENSSL_VERSION)),
+				  "Use a FIPS-validated OpenSSL in FIPS mode (for example through the system's FIPS mode), then restart the server.");
+#endif
+}
+
+/* --- running every check ----------------------------------------------- */
 
 static void
-emit(ReturnSetInfo *rsinfo, const char *check_name, AuditResult r)
+add_check(AuditCheck *checks, int *n, const char *name, AuditResult r)
 {
-	Datum		values[4];
-	bool		nulls[4] = {false, false, false, false};
-
-	values[0] = CStringGetTextDatum(check_name);
-	values[1] = CStringGetTextDatum(status_names[r.status]);
-	values[2] = CStringGetTextDatum(r.detail);
-	if (r.hint)
-		values[3] = CStringGetTextDatum(r.hint);
-	else
-		nulls[3] = true;
-	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	Assert(*n < AUDIT_MAX_CHECKS);
+	checks[*n].name = name;
+	checks[*n].status = r.status;
+	checks[*n].detail = r.detail;
+	checks[*n].hint = r.hint;
+	(*n)++;
 }
+
+int
+tls_audit_run(AuditCheck *checks)
+{
+	List	   *rules;
+	char	   *hba_errors;
+	bool		hba_readable;
+	ServerCertFile cert_file;
+	int			n = 0;
+
+	hba_readable = read_hba_rules(&rules, &hba_errors);
+	memset(&cert_file, 0, sizeof(cert_file));
+	cert_file.ok = tls_files_server_certs(&cert_file.certs, &cert_file.problem);
+
+	add_check(checks, &n, "ssl_enabled", check_ssl_enabled());
+	add_check(checks, &n, "server_cert_expiry", check_server_cert_expiry(&cert_file));
+	add_check(checks, &n, "server_key_match", check_server_key_match(&cert_file));
+	add_check(checks, &n, "server_key_permissions", check_server_key_permissions());
+	add_check(checks, &n, "sni_hosts", check_sni_hosts());
+	add_check(checks, &n, "ca_configured", check_ca_configured());
+	add_check(checks, &n, "crl_configured", check_crl_configured());
+	add_check(checks, &n, "cipher_policy", check_cipher_policy());
+	add_check(checks, &n, "tls13_bypass", check_tls13_bypass());
+	add_check(checks, &n, "min_protocol", check_min_protocol());
+	add_check(checks, &n, "tls12_key_exchange", check_tls12_key_exchange());
+	add_check(checks, &n, "key_exchange_groups", check_key_exchange_groups());
+	add_check(checks, &n, "server_cipher_order", check_server_cipher_order());
+	add_check(checks, &n, "hba_non_tls_remote",
+			  hba_readable ?
+			  hba_note_errors(check_hba_non_tls_remote(rules), hba_errors) :
+			  hba_unreadable());
+	add_check(checks, &n, "hba_weak_auth",
+			  hba_readable ?
+			  hba_note_errors(check_hba_weak_auth(rules), hba_errors) :
+			  hba_unreadable());
+	add_check(checks, &n, "hba_no_client_cert",
+			  hba_readable ?
+			  hba_note_errors(check_hba_no_client_cert(rules), hba_errors) :
+			  hba_unreadable());
+#if PG_VERSION_NUM >= 180000
+	add_check(checks, &n, "hba_oauth_without_tls",
+			  hba_readable ?
+			  hba_note_errors(check_hba_oauth_without_tls(rules), hba_errors) :
+			  hba_unreadable());
+#else
+	/* no oauth method before 18, whatever pg_hba.conf says */
+	add_check(checks, &n, "hba_oauth_without_tls",
+			  check_hba_oauth_without_tls(NIL));
+#endif
+	add_check(checks, &n, "password_encryption", check_password_encryption());
+	add_check(checks, &n, "require_ssl", check_require_ssl());
+	add_check(checks, &n, "fips_mode", check_fips_mode());
+
+	return n;
+}
+
+/* --- the SQL function --------------------------------------------------- */
 
 PG_FUNCTION_INFO_V1(sslinfo_ext_ssl_config_audit);
 Datum
 sslinfo_ext_ssl_config_audit(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	List	   *rules;
-	char	   *hba_errors;
-	bool		hba_readable;
-	ServerCertFile cert_file;
+	AuditCheck	checks[AUDIT_MAX_CHECKS];
+	int			n;
 
 	InitMaterializedSRF(fcinfo, 0);
-	hba_readable = read_hba_rules(&rules, &hba_errors);
-	memset(&cert_file, 0, sizeof(cert_file));
-	cert_file.ok = tls_files_server_certs(&cert_file.certs, &cert_file.problem);
+	n = tls_audit_run(checks);
+	for (int i = 0; i < n; i++)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
 
-	emit(rsinfo, "ssl_enabled", check_ssl_enabled());
-	emit(rsinfo, "server_cert_expiry", check_server_cert_expiry(&cert_file));
-	emit(rsinfo, "server_key_match", check_server_key_match(&cert_file));
-	emit(rsinfo, "server_key_permissions", check_server_key_permissions());
-	emit(rsinfo, "sni_hosts", check_sni_hosts());
-	emit(rsinfo, "ca_configured", check_ca_configured());
-	emit(rsinfo, "crl_configured", check_crl_configured());
-	emit(rsinfo, "cipher_policy", check_cipher_policy());
-	emit(rsinfo, "tls13_bypass", check_tls13_bypass());
-	emit(rsinfo, "min_protocol", check_min_protocol());
-	emit(rsinfo, "key_exchange_groups", check_key_exchange_groups());
-	emit(rsinfo, "server_cipher_order", check_server_cipher_order());
-	emit(rsinfo, "hba_non_tls_remote",
-		 hba_readable ?
-		 hba_note_errors(check_hba_non_tls_remote(rules), hba_errors) :
-		 hba_unreadable());
-	emit(rsinfo, "hba_weak_auth",
-		 hba_readable ?
-		 hba_note_errors(check_hba_weak_auth(rules), hba_errors) :
-		 hba_unreadable());
-	emit(rsinfo, "hba_no_client_cert",
-		 hba_readable ?
-		 hba_note_errors(check_hba_no_client_cert(rules), hba_errors) :
-		 hba_unreadable());
-	emit(rsinfo, "password_encryption", check_password_encryption());
-	emit(rsinfo, "require_ssl", check_require_ssl());
+		values[0] = CStringGetTextDatum(checks[i].name);
+		values[1] = CStringGetTextDatum(audit_status_names[checks[i].status]);
+		values[2] = CStringGetTextDatum(checks[i].detail);
+		if (checks[i].hint)
+			values[3] = CStringGetTextDatum(checks[i].hint);
+		else
+			nulls[3] = true;
+		values[4] = tls_benchmark_refs(checks[i].name);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
 
 	return (Datum) 0;
 }

@@ -28,6 +28,7 @@
 
 #include "storage/fd.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include "server_settings.h"
 #include "tls_files.h"
@@ -598,4 +599,123 @@ tls_file_problem_report(const TlsFileProblem *problem, int elevel)
 					   problem->path, problem->setting),
 				errdetail("The file \"%s\" could not be used: %s.",
 						  problem->path, problem->reason));
+}
+
+bool
+tls_files_key_permissions(const char *label, const char *path,
+						  char **sentence)
+{
+	struct stat st;
+	bool		by_root;
+
+	if (stat(path, &st) != 0)
+	{
+		*sentence = psprintf("%s \"%s\" cannot be examined: %s.",
+							 label, path, strerror(errno));
+		return false;
+	}
+	if (!S_ISREG(st.st_mode))
+	{
+		*sentence = psprintf("%s \"%s\" is not a regular file.", label, path);
+		return false;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+	{
+		*sentence = psprintf("%s \"%s\" is owned by user ID %u, neither the server's user nor root.",
+							 label, path, (unsigned) st.st_uid);
+		return false;
+	}
+	by_root = st.st_uid == 0 && geteuid() != 0;
+	if ((st.st_uid == geteuid() && (st.st_mode & (S_IRWXG | S_IRWXO))) ||
+		(st.st_uid == 0 && (st.st_mode & (S_IWGRP | S_IXGRP | S_IRWXO))))
+	{
+		*sentence = psprintf("%s \"%s\" has mode %04o and is owned by %s: it has more than %s access, so PostgreSQL refuses to load it.",
+							 label, path, (unsigned) (st.st_mode & 07777),
+							 by_root ? "root" : "the server's user",
+							 by_root ? "owner read-write and group read" : "owner read-write");
+		return false;
+	}
+	*sentence = psprintf("%s \"%s\" has mode %04o and is owned by %s.",
+						 label, path, (unsigned) (st.st_mode & 07777),
+						 by_root ? "root" : "the server's user");
+	return true;
+}
+
+CertDates
+tls_files_judge_dates(const X509Summary *summary, TimestampTz now,
+					  int window_days)
+{
+	if (!summary->has_validity)
+		return CERT_DATES_UNREADABLE;
+	if (summary->not_before > now)
+		return CERT_DATES_NOT_YET_VALID;
+	if (summary->not_after <= now)
+		return CERT_DATES_EXPIRED;
+	if (window_days > 0 &&
+		summary->not_after - now < (int64) window_days * USECS_PER_DAY)
+		return CERT_DATES_EXPIRING;
+	return CERT_DATES_VALID;
+}
+
+char *
+tls_files_dates_clause(const TlsFileCert *cert, CertDates dates,
+					   const char *where, int window_days)
+{
+	const char *role = cert_role_name(cert->role);
+	const char *subject = cert->summary.subject ? cert->summary.subject : "";
+
+	switch (dates)
+	{
+		case CERT_DATES_VALID:
+			break;
+		case CERT_DATES_UNREADABLE:
+			return psprintf("the validity dates of the %s certificate \"%s\"%s cannot be read",
+							role, subject, where);
+		case CERT_DATES_NOT_YET_VALID:
+			return psprintf("the %s certificate \"%s\"%s is not valid before %s",
+							role, subject, where,
+							timestamptz_to_str(cert->summary.not_before));
+		case CERT_DATES_EXPIRED:
+			return psprintf("the %s certificate \"%s\"%s expired at %s",
+							role, subject, where,
+							timestamptz_to_str(cert->summary.not_after));
+		case CERT_DATES_EXPIRING:
+			return psprintf(ngettext("the %s certificate \"%s\"%s expires at %s, within %d day",
+									 "the %s certificate \"%s\"%s expires at %s, within %d days",
+									 window_days),
+							role, subject, where,
+							timestamptz_to_str(cert->summary.not_after),
+							window_days);
+	}
+	return NULL;
+}
+
+char *
+tls_files_key_clause(TlsKeyCheck check, const char *key_label,
+					 const char *key_path, const char *cert_label,
+					 const char *cert_path, const TlsFileProblem *problem)
+{
+	char	   *text;
+
+	switch (check)
+	{
+		case TLS_KEY_MATCHES:
+			break;
+		case TLS_KEY_MISMATCH:
+			return psprintf("the private key in %s \"%s\" does not belong to the certificate in %s \"%s\"",
+							key_label, key_path, cert_label, cert_path);
+		case TLS_KEY_PASSPHRASE:
+			return psprintf("the private key in %s \"%s\" is protected by a passphrase, so it cannot be compared with the certificate here",
+							key_label, key_path);
+		case TLS_KEY_MISSING:
+			return psprintf("%s \"%s\" holds no readable private key",
+							key_label, key_path);
+		case TLS_KEY_UNREADABLE:
+			/* the problem's sentence as a clause: no full stop */
+			text = tls_file_problem_text(problem);
+			if (text[0] != '\0' && text[strlen(text) - 1] == '.')
+				text[strlen(text) - 1] = '\0';
+			return text;
+	}
+	return NULL;
 }

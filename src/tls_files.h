@@ -73,6 +73,30 @@ typedef struct TlsFileCert
 								 * description is reset or deleted */
 } TlsFileCert;
 
+/*
+ * A certificate's validity dates judged at "now" against a window of
+ * window_days (sslinfo_ext.cert_expiry_warning_days): the one judgement the
+ * audit, the pg_hosts.conf entries and the expiry alarms share.
+ */
+typedef enum CertDates
+{
+	CERT_DATES_VALID,			/* valid now and beyond the window */
+	CERT_DATES_EXPIRING,		/* valid now, expires within the window */
+	CERT_DATES_EXPIRED,
+	CERT_DATES_NOT_YET_VALID,
+	CERT_DATES_UNREADABLE		/* the dates could not be read */
+} CertDates;
+
+extern CertDates tls_files_judge_dates(const X509Summary *summary,
+									   TimestampTz now, int window_days);
+
+/*
+ * The judgement as a clause, "the server certificate \"S\"<where> expired
+ * at T" (where e.g. " in ssl_cert_file", or ""); NULL when valid
+ */
+extern char *tls_files_dates_clause(const TlsFileCert *cert, CertDates dates,
+									const char *where, int window_days);
+
 /* One CRL of a configured file, rendered */
 typedef struct TlsFileCrl
 {
@@ -135,6 +159,28 @@ typedef enum TlsKeyCheck
  */
 extern TlsKeyCheck tls_files_check_key(const char *setting, const char *path,
 									   X509 *cert, TlsFileProblem *problem);
+
+/*
+ * May the server load this key file, by PostgreSQL's own rule
+ * (check_ssl_key_file_permissions(): a regular file owned by the server's
+ * user with no group or other access, or owned by root with at most group
+ * read)?  *sentence says what was found, as a whole sentence naming the
+ * file as "<label> \"<path>\"" (label e.g. "ssl_key_file"); nothing is
+ * logged, unlike PostgreSQL's function.
+ */
+extern bool tls_files_key_permissions(const char *label, const char *path,
+									  char **sentence);
+
+/*
+ * What tls_files_check_key() found, as one clause for the audit and the
+ * pg_hosts.conf entries alike ("the private key in <key_label> \"<key>\"
+ * does not belong to the certificate in <cert_label> \"<cert>\""); NULL
+ * when the key matches.
+ */
+extern char *tls_files_key_clause(TlsKeyCheck check, const char *key_label,
+								  const char *key_path, const char *cert_label,
+								  const char *cert_path,
+								  const TlsFileProblem *problem);
 
 /* Report a problem at the given level (ERROR included) */
 extern void tls_file_problem_report(const TlsFileProblem *problem, int elevel);

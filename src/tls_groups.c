@@ -236,15 +236,16 @@ append_post_quantum_note(const char *detail, const char *setting,
 					detail, hybrid);
 }
 
-void
-tls_groups_judge(const char *setting, const char *value, GroupJudgement *j)
+AuditResult
+tls_groups_judge(const char *setting, const char *value)
 {
+	AuditResult r = {AUDIT_OK, NULL, NULL};
+	AuditResult *j = &r;
 	GroupCatalogue *cat = palloc(sizeof(GroupCatalogue));
 	bool		list_syntax = strcmp(setting, "ssl_groups") == 0;
 	EntryFindings f;
 	const char *hybrid;
 
-	memset(j, 0, sizeof(GroupJudgement));
 	load_catalogue(cat);
 	judge_entries(cat, value, list_syntax, &f);
 	if (f.nentries == 0)
@@ -255,7 +256,7 @@ tls_groups_judge(const char *setting, const char *value, GroupJudgement *j)
 
 	if (f.problems.len > 0)
 	{
-		j->bad = true;
+		j->status = AUDIT_ERROR;
 		j->detail = psprintf("%s = '%s': %s.%s", setting, value, f.problems.data, f.notes.data);
 		if (list_syntax)
 			j->hint = psprintf("List only groups OpenSSL knows that give %d-bit security or more, e.g. %s = '%sX25519:prime256v1', and reload.",
@@ -273,18 +274,20 @@ tls_groups_judge(const char *setting, const char *value, GroupJudgement *j)
 	if (hybrid != NULL && !f.names_pq)
 		j->detail = append_post_quantum_note(j->detail, setting, list_syntax, hybrid);
 	pfree(cat);
+	return r;
 }
 
 #else							/* OpenSSL before 3.0 */
 
-void
-tls_groups_judge(const char *setting, const char *value, GroupJudgement *j)
+AuditResult
+tls_groups_judge(const char *setting, const char *value)
 {
-	memset(j, 0, sizeof(GroupJudgement));
-	j->unknown = true;
-	j->detail = psprintf("%s = '%s' could not be judged: OpenSSL before 3.0 does not describe its groups.",
-						 setting, value);
-	j->hint = pstrdup("Build against OpenSSL 3.0 or later.");
+	AuditResult r = {AUDIT_WARNING, NULL, NULL};
+
+	r.detail = psprintf("%s = '%s' could not be judged: OpenSSL before 3.0 does not describe its groups.",
+						setting, value);
+	r.hint = pstrdup("Build against OpenSSL 3.0 or later.");
+	return r;
 }
 
 #endif

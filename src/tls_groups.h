@@ -11,10 +11,11 @@
  * openssl.cnf loads).  Nothing is tabulated here.
  *
  * Contract:
- * - tls_groups_judge() never ereports for the value's content; it fills
- *   *judgement with palloc'd text.  bad is set when an entry names a group
- *   OpenSSL does not know (unless marked "?"), one below 128-bit security,
- *   or when OpenSSL refuses the list as a whole.
+ * - tls_groups_judge() never ereports for the value's content; it returns
+ *   the audit's result type (tls_audit.h) with palloc'd text: an error when
+ *   an entry names a group OpenSSL does not know (unless marked "?"), one
+ *   below 128-bit security, or when OpenSSL refuses the list as a whole; a
+ *   warning when OpenSSL (before 3.0) cannot describe its groups.
  * - A post-quantum group (an ML-KEM group or hybrid) that OpenSSL offers
  *   but the value does not name is only noted in the detail.
  * - Before OpenSSL 3.0 there are no capabilities to ask: the judgement says
@@ -29,23 +30,16 @@
 #ifndef SSLINFO_EXT_TLS_GROUPS_H
 #define SSLINFO_EXT_TLS_GROUPS_H
 
+#include "tls_audit.h"
+
 /* Security the policy asks of every key-exchange group, in bits */
 #define TLS_GROUPS_MIN_SECURITY_BITS	128
-
-typedef struct GroupJudgement
-{
-	bool		bad;			/* an entry is unknown, weak, or refused */
-	bool		unknown;		/* could not be judged (no capabilities) */
-	char	   *detail;
-	char	   *hint;			/* NULL when nothing is to be done */
-} GroupJudgement;
 
 /*
  * Judge value, the setting "setting" (ssl_groups: ':'-separated, OpenSSL
  * 3.5's '/' tuples and '?', '*', '-' prefixes allowed; ssl_ecdh_curve:
  * one name).
  */
-extern void tls_groups_judge(const char *setting, const char *value,
-							 GroupJudgement *judgement);
+extern AuditResult tls_groups_judge(const char *setting, const char *value);
 
 #endif							/* SSLINFO_EXT_TLS_GROUPS_H */

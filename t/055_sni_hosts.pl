@@ -139,9 +139,15 @@ foreach my $name (sort keys %fp)
 
 # b.example.test's sessions above logged in several times
 $log = slurp_file($node->logfile);
-my @alarms = $log =~ /(WARNING:  server certificate expires in \d+ days?\n.*\n)/g;
+my @alarms = $log =~ /(WARNING:  server certificate expires in \d+ days?\n.*\n.*\n)/g;
 is(scalar(@alarms), 1, 'logins to b.example.test: one expiry alarm (the same hourly rate limit)');
 like($alarms[0] // '', qr/CN=b\.example\.test/, '... naming its certificate');
+like($alarms[0] // '',
+	qr/DETAIL:  The certificate with subject "\/O=sslinfo_ext test\/CN=b\.example\.test" and serial number \d+, served for the pg_hosts\.conf entry "b\.example\.test" \(line 2\), is valid until .*\.\n/,
+	'... and the pg_hosts.conf entry it is served for');
+like($alarms[0] // '',
+	qr/HINT:  Install a renewed certificate in "\Q$pgdata\E\/b\.example\.test\.crt", the certificate file of that pg_hosts\.conf entry, and reload the configuration\.\n/,
+	'... whose file the hint names (not ssl_cert_file)');
 unlike($log, qr/certificate expires.*\n.*CN=a\.example\.test/, 'none for a.example.test');
 
 # ---- the audit ----------------------------------------------------------------------
@@ -158,7 +164,7 @@ like(audit_sni(),
 
 chmod(0644, "$pgdata/a.example.test.key");
 like(audit_sni(),
-	qr/^error .*line 1 \(a\.example\.test\): the key ".*a\.example\.test\.key" is readable by others/,
+	qr/^error .*line 1 \(a\.example\.test\): the key ".*a\.example\.test\.key" has mode 0644 and is owned by the server's user: it has more than owner read-write access, so PostgreSQL refuses to load it(;|\.$)/,
 	'sni_hosts: a key others can read is an error');
 chmod(0600, "$pgdata/a.example.test.key");
 
@@ -166,7 +172,7 @@ open($hosts, '>', "$pgdata/pg_hosts.conf") or die $!;
 print $hosts "a.example.test $pgdata/a.example.test.crt $pgdata/b.example.test.key $pgdata/ca.crt\n";
 close($hosts);
 like(audit_sni(),
-	qr/^error .*line 1 \(a\.example\.test\): the key ".*b\.example\.test\.key" does not belong to the certificate ".*a\.example\.test\.crt"/,
+	qr/^error .*line 1 \(a\.example\.test\): the private key in key file ".*b\.example\.test\.key" does not belong to the certificate in certificate file ".*a\.example\.test\.crt"/,
 	'sni_hosts: a key of another certificate is an error (the file on disk is judged, as the next reload loads it)');
 
 # ---- the monitoring query ----------------------------------------------------------

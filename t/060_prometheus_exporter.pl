@@ -834,6 +834,31 @@ foreach my $exporter (qw(postgres_exporter sql_exporter))
 		"$exporter: audit_check_status equal a superuser's ssl_config_audit() once pg_hba_file_rules is readable");
 }
 
+# ---- benchmark items (issue 23): scrape 2's gauges against a superuser's ----
+# ---- ssl_config_benchmark() (pg_hba_file_rules is readable by now)        ----
+
+{
+	my %want;
+	foreach (split /\n/, $node->safe_psql('postgres', q{
+		SELECT b.benchmark, i.item, i.status
+		FROM ssl_config_benchmarks() AS b, ssl_config_benchmark(b.benchmark) AS i}))
+	{
+		my ($benchmark, $item, $status) = split /\|/;
+		$want{"$benchmark|$item|$_"} = ($_ eq $status ? 1 : 0) foreach qw(pass fail manual);
+	}
+	ok(scalar(keys %want) >= 3 * 13, 'benchmark items: every item of every benchmark, three statuses each');
+	foreach my $exporter (qw(postgres_exporter sql_exporter))
+	{
+		is_deeply(by_labels($scrapes->{$exporter}{ours}, 'sslinfo_ext_benchmark_item_status',
+				qw(benchmark item status)),
+			\%want,
+			"$exporter: benchmark_item_status equal a superuser's ssl_config_benchmark(), 1 for each item's status");
+	}
+	is(value_of($scrapes->{postgres_exporter}{ours}, 'sslinfo_ext_benchmark_item_status',
+			benchmark => 'DISA STIG Crunchy Data Postgres 16 V1R2', item => 'CD16-00-008400', status => 'manual'),
+		1, 'postgres_exporter: the STIG item on DoD-approved CAs is manual');
+}
+
 # ---- scrape 3: without pg_monitor ----
 
 $node->safe_psql('postgres', 'REVOKE pg_monitor FROM monitoring_role');

@@ -272,11 +272,15 @@ throwaway_credentials(EVP_PKEY **key_out, X509 **cert_out)
 			X509_gmtime_adj(X509_getm_notBefore(new_cert), -3600) &&
 			X509_gmtime_adj(X509_getm_notAfter(new_cert), 3600) &&
 			X509_set_pubkey(new_cert, new_key);
-		name = ok ? X509_get_subject_name(new_cert) : NULL;
-		ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-											  (const unsigned char *) "sslinfo_ext dry run",
-											  -1, -1, 0) &&
+		/* a name of our own: OpenSSL 4 hands out the certificate's as const */
+		name = ok ? X509_NAME_new() : NULL;
+		ok = ok && name != NULL &&
+			X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+									   (const unsigned char *) "sslinfo_ext dry run",
+									   -1, -1, 0) &&
+			X509_set_subject_name(new_cert, name) &&
 			X509_set_issuer_name(new_cert, name);
+		X509_NAME_free(name);
 		/* Ed25519 and Ed448 sign without a separate digest */
 		ok = ok && X509_sign(new_cert, new_key,
 							 (EVP_PKEY_base_id(new_key) == EVP_PKEY_ED25519 ||

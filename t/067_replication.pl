@@ -68,7 +68,7 @@ foreach my $case ([ '', 2 ], [ 'replication=database', 2 ], [ 'replication=true'
 		expected_stderr => qr/authentication failed for user "\Q$role\E"/,
 		log_like        => [
 			qr/provided user name \(\Q$role\E\) and authenticated user name \(\Q$other_cn\E\) do not match/,
-			qr/matched pg_hba.conf line $line: "hostssl/
+			qr/matched (?:pg_hba\.conf|file "[^"]*pg_hba\.conf") line $line: "hostssl/
 		]);
 }
 $publisher->connect_ok(

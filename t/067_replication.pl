@@ -11,6 +11,7 @@
 use strict;
 use warnings;
 
+use Time::HiRes ();
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -58,18 +59,30 @@ my ($other_cn) = cert_facts('client_plain')->{dn} =~ m{/CN=([^/]+)$};
 foreach my $case ([ '', 2 ], [ 'replication=database', 2 ], [ 'replication=true', 1 ])
 {
 	my ($replication, $line) = @$case;
+	my $name = "another certificate for $role refused" . ($replication ? " ($replication)" : '');
+	my $offset = -s $publisher->logfile;
 	$publisher->connect_fails(
 		connstr($publisher,
 			cert   => 'client_plain',
 			user   => $role,
 			dbname => 'pubdb',
 			extra  => $replication),
-		"another certificate for $role refused" . ($replication ? " ($replication)" : ''),
-		expected_stderr => qr/authentication failed for user "\Q$role\E"/,
-		log_like        => [
-			qr/provided user name \(\Q$role\E\) and authenticated user name \(\Q$other_cn\E\) do not match/,
-			qr/matched (?:pg_hba\.conf|file "[^"]*pg_hba\.conf") line $line: "hostssl/
-		]);
+		$name,
+		expected_stderr => qr/authentication failed for user "\Q$role\E"/);
+	# (connect_fails' own log_like waits for DEBUG lines from 18 on)
+	my $log = '';
+	foreach (1 .. 100)
+	{
+		$log = log_since($publisher, $offset);
+		last if $log =~ /^.*DETAIL:  Connection matched.*$/m;
+		Time::HiRes::usleep(100_000);
+	}
+	like($log,
+		qr/provided user name \(\Q$role\E\) and authenticated user name \(\Q$other_cn\E\) do not match/,
+		"$name: the log names both");
+	like($log,
+		qr/matched (?:pg_hba\.conf|file "[^"]*pg_hba\.conf") line $line: "hostssl/,
+		"$name: by pg_hba.conf line $line");
 }
 $publisher->connect_ok(
 	connstr($publisher, cert => 'client_longdn', user => $role, dbname => 'pubdb'),

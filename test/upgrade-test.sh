@@ -200,8 +200,9 @@ else
 	exit 1
 fi
 ciphers='DHE-RSA-AES256-GCM-SHA384;DHE-RSA-AES128-GCM-SHA256'
+# (pg_conftool writes the value as given: quoted here, as postgresql.conf wants strings)
 while read -r name value; do
-	pg_conftool "$old" "$cluster" set "$name" "$value" || fail "pg_conftool set $name"
+	pg_conftool "$old" "$cluster" set "$name" "'$value'" || fail "pg_conftool set $name"
 done <<-EOF
 	listen_addresses 127.0.0.1
 	ssl on

@@ -277,7 +277,7 @@ journey()
 	check_eq "$major: pg_stat_ssl_ext shows the long-DN session's DN whole" "$longdn" "$out"
 	out="$(sql app_one "SELECT concat_ws(' ', v.ssl, v.usename, v.datname, v.backend_type, v.truncated, length(s.client_dn), left(v.client_dn, length(s.client_dn)) = s.client_dn) FROM pg_stat_ssl_ext v JOIN pg_stat_ssl s USING (pid) WHERE v.application_name = 'longdn'")"
 	check_eq "$major: its row (ssl, role, database, type, truncated; pg_stat_ssl's 63-byte prefix)" \
-		"true $longdn_role app_two client backend false 63 true" "$out"
+		"t $longdn_role app_two client backend f 63 t" "$out"
 	sql app_one "SELECT pg_terminate_backend(pid) FROM pg_stat_ssl_ext WHERE application_name = 'longdn'" >/dev/null
 	wait "$bg_pid" 2>/dev/null
 	bg_pid=""
@@ -351,7 +351,7 @@ for db in app_one app_two; do
 	sql fresh "DROP EXTENSION IF EXISTS sslinfo_ext; CREATE SCHEMA IF NOT EXISTS $s; CREATE EXTENSION sslinfo_ext SCHEMA $s" >/dev/null
 	fresh="$(sql fresh "$members_sql")"
 	eval "before=\"\$members_${old}_$db\" after=\"\$members_${new}_$db\""
-	check "$db: the extension has members ($(tr -cd '|' <<<"$after" | wc -c) + 1)" test -n "$after"
+	check "$db: the extension has members ($(($(tr -cd '|' <<<"$after" | wc -c) + 1)))" test -n "$after"
 	check_eq "$db: the same members after the upgrade" "$before" "$after"
 	check_eq "$db: the members of a fresh CREATE EXTENSION on $new" "$fresh" "$after"
 	eval "before=\"\$extension_${old}_$db\" after=\"\$extension_${new}_$db\""

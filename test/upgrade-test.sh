@@ -200,11 +200,12 @@ else
 	exit 1
 fi
 ciphers='DHE-RSA-AES256-GCM-SHA384;DHE-RSA-AES128-GCM-SHA256'
-# (pg_conftool writes the value as given: quoted here, as postgresql.conf wants strings)
+# (pg_conftool quotes a value unless it is a plain word or looks like a
+# number -- 127.0.0.1 does, and would be written unquoted: localhost then)
 while read -r name value; do
-	pg_conftool "$old" "$cluster" set "$name" "'$value'" || fail "pg_conftool set $name"
+	pg_conftool "$old" "$cluster" set "$name" "$value" || fail "pg_conftool set $name"
 done <<-EOF
-	listen_addresses 127.0.0.1
+	listen_addresses localhost
 	ssl on
 	ssl_cert_file $tlsdir/server.crt
 	ssl_key_file $tlsdir/server.key

@@ -61,6 +61,7 @@ tlsdir=""
 work=""
 port=""
 bg_pid=""
+upgrade_scripts=""
 declare -a we_installed=()
 
 say() { echo "== $*"; }
@@ -101,6 +102,7 @@ finish()
 		apt-get purge -y "${we_installed[@]}" </dev/null >/dev/null 2>&1 || true
 	fi
 	[ -n "$tlsdir" ] && rm -rf "$tlsdir"
+	[ -n "$upgrade_scripts" ] && rm -rf "$upgrade_scripts"
 	[ -n "$work" ] && rm -rf "$work"
 	[ -n "$port" ] && rm -f "/tmp/sslinfo_ext-portlock/$port.rsv"
 	say "time: $((SECONDS - started)) s"
@@ -335,6 +337,8 @@ else
 	exit 1
 fi
 sed 's/^/   /' /tmp/upgrade-test-upgrade.$$ | grep -E 'Copying|Upgrade|upgrade|Success|Stopping|Starting|port' | head -n 20
+# the directory of pg_upgrade's output scripts it leaves in /var/log/postgresql
+upgrade_scripts="$(sed -n 's/^.*pg_upgrade output scripts are in \(\/var\/log\/postgresql\/[^ ]*\)$/\1/p' /tmp/upgrade-test-upgrade.$$)"
 rm -f /tmp/upgrade-test-upgrade.$$
 out="$(pg_lsclusters -h | awk -v o="$old" -v n="$new" -v c="$cluster" '($1 == o || $1 == n) && $2 == c {print $1, $3, $4}' | sort -n | xargs)"
 check "pg_lsclusters: $old down on another port, $new online on $port" \

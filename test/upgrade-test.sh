@@ -138,8 +138,9 @@ fi
 pass "postgresql-$old $(dpkg-query -W -f='${Version}' "postgresql-$old") and postgresql-$new $(dpkg-query -W -f='${Version}' "postgresql-$new") installed"
 
 say "building ${pkgs[*]} (test/deb-build.sh)"
+t0=$SECONDS
 if PG_SUPPORTED_VERSIONS="$old $new" bash test/deb-build.sh >/tmp/upgrade-test-deb-build.$$ 2>&1; then
-	pass "make deb for $old and $new"
+	pass "make deb for $old and $new ($((SECONDS - t0)) s)"
 else
 	tail -n 30 /tmp/upgrade-test-deb-build.$$
 	fail "make deb for $old and $new"

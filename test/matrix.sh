@@ -51,7 +51,12 @@ record()
 	fi
 	total_passed=$((total_passed + p))
 	total_failed=$((total_failed + f))
-	lines+=("$(printf '%-26s %5d passed, %3d failed  (%ds, %s)' "$label" "$p" "$f" "$secs" "$log")")
+	# the label padded to 26 columns, whatever the locale (the arrow of the
+	# upgrade step is three bytes wide in UTF-8 and one column)
+	local bytes chars
+	bytes="$(printf %s "$label" | LC_ALL=C wc -c)"
+	chars="$(printf %s "$label" | LC_ALL=C.UTF-8 wc -m)"
+	lines+=("$(LC_ALL=C printf '%-*s %5d passed, %3d failed  (%ds, %s)' $((26 + bytes - chars)) "$label" "$p" "$f" "$secs" "$log")")
 }
 
 trap 'echo; echo "== interrupted"; echo "$total_passed passed, $((total_failed + 1)) failed"; exit 130' INT TERM HUP
@@ -85,8 +90,7 @@ if [[ " $majors " == *" 18 "* && " $majors " == *" 19 "* ]]; then
 	else
 		bash test/roots.sh run 19 -- bash test/upgrade-test.sh 18 19
 	fi 2>&1 | tee "$log"
-	# (the arrow is three bytes and one column: printf pads bytes)
-	record "upgrade 18 → 19  " "$log" "${PIPESTATUS[0]}" $((SECONDS - start))
+	record "upgrade 18 → 19" "$log" "${PIPESTATUS[0]}" $((SECONDS - start))
 fi
 
 log="$logdir/openssl4.log"

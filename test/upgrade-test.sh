@@ -58,7 +58,6 @@ failed=0
 started=$SECONDS
 installed_debs=0
 tlsdir=""
-work=""
 port=""
 bg_pid=""
 upgrade_scripts=""
@@ -103,7 +102,6 @@ finish()
 	fi
 	[ -n "$tlsdir" ] && rm -rf "$tlsdir"
 	[ -n "$upgrade_scripts" ] && rm -rf "$upgrade_scripts"
-	[ -n "$work" ] && rm -rf "$work"
 	[ -n "$port" ] && rm -f "/tmp/sslinfo_ext-portlock/$port.rsv"
 	say "time: $((SECONDS - started)) s"
 	echo "upgrade-test $old→$new: $passed passed, $failed failed"

@@ -148,7 +148,7 @@ fi
 rm -f /tmp/upgrade-test-deb-build.$$
 debs=()
 for p in "${pkgs[@]}"; do
-	debs+=("$(ls "$top"/build/deb/"$p"_*.deb 2>/dev/null | head -n 1)")
+	debs+=("$(find "$top/build/deb" -maxdepth 1 -name "${p}_*.deb" | head -n 1)")
 done
 export DEBIAN_FRONTEND=noninteractive
 if apt-get install -y "${debs[@]}" </dev/null >/dev/null; then
@@ -256,10 +256,14 @@ extension_sql="SELECT e.extversion || ' ' || n.nspname FROM pg_extension e JOIN 
 audit_sql="SELECT string_agg(check_name || '=' || status, ' ' ORDER BY n) FROM (SELECT a.check_name, a.status, row_number() OVER () AS n FROM ssl_config_audit() a) s"
 certs_sql="SELECT string_agg(role || ' ' || subject || ' ' || serial || ' ' || not_after, ' | ' ORDER BY role, serial) FROM ssl_server_certificates()"
 
+# What journey records on each major, compared after the upgrade:
+# recorded[MAJOR/members/DB], [MAJOR/extension/DB], [MAJOR/audit], [MAJOR/certs]
+declare -A recorded=()
+
 # The checks made before and after the upgrade: journey MAJOR
 journey()
 {
-	local major="$1" log="/var/log/postgresql/postgresql-$1-$cluster.log" offset out i
+	local major="$1" log="/var/log/postgresql/postgresql-$1-$cluster.log" offset out
 
 	out="$(sql app_one "SELECT current_setting('server_version_num')::int / 10000")"
 	check_eq "$major: the cluster runs PostgreSQL $major" "$major" "$out"
@@ -270,7 +274,7 @@ journey()
 	runuser -u postgres -- psql -XAtq -d "host=localhost hostaddr=127.0.0.1 port=$port $(tls_conninfo client_longdn "$longdn_role" app_two) application_name=longdn" \
 		-c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
 	bg_pid=$!
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		out="$(sql app_one "SELECT count(*) FROM pg_stat_ssl_ext WHERE application_name = 'longdn'")"
 		[ "$out" = 1 ] && break
 		sleep 0.1
@@ -309,15 +313,15 @@ journey()
 	check "$major: ... naming its subject" grep -qF "The certificate with subject \"$expiring_dn\"" <<<"$out"
 
 	for db in app_one app_two; do
-		eval "members_${major}_$db=\"\$(sql $db \"\$members_sql\")\""
-		eval "extension_${major}_$db=\"\$(sql $db \"\$extension_sql\")\""
+		recorded[$major/members/$db]="$(sql "$db" "$members_sql")"
+		recorded[$major/extension/$db]="$(sql "$db" "$extension_sql")"
 	done
-	eval "audit_$major=\"\$(sql app_one \"\$audit_sql\")\""
-	eval "certs_$major=\"\$(sql app_one \"\$certs_sql\")\""
-	out="$(eval echo "\$audit_$major" | wc -w)"
+	recorded[$major/audit]="$(sql app_one "$audit_sql")"
+	recorded[$major/certs]="$(sql app_one "$certs_sql")"
+	out="$(wc -w <<<"${recorded[$major/audit]}")"
 	check "$major: ssl_config_audit() answers ($out checks)" test "$out" -ge 20
-	out="$(eval echo "\$certs_$major")"
-	check "$major: ssl_server_certificates() answers: server and ca" grep -qE '^ca .* \| server ' <<<"$out"
+	check "$major: ssl_server_certificates() answers: server and ca" \
+		grep -qE '^ca .* \| server ' <<<"${recorded[$major/certs]}"
 }
 
 say "before: PostgreSQL $old"
@@ -354,17 +358,17 @@ for db in app_one app_two; do
 	s="${schema_of[$db]}"
 	sql fresh "DROP EXTENSION IF EXISTS sslinfo_ext; CREATE SCHEMA IF NOT EXISTS $s; CREATE EXTENSION sslinfo_ext SCHEMA $s" >/dev/null
 	fresh="$(sql fresh "$members_sql")"
-	eval "before=\"\$members_${old}_$db\" after=\"\$members_${new}_$db\""
+	before="${recorded[$old/members/$db]}"
+	after="${recorded[$new/members/$db]}"
 	check "$db: the extension has members ($(($(tr -cd '|' <<<"$after" | wc -c) + 1)))" test -n "$after"
 	check_eq "$db: the same members after the upgrade" "$before" "$after"
 	check_eq "$db: the members of a fresh CREATE EXTENSION on $new" "$fresh" "$after"
-	eval "before=\"\$extension_${old}_$db\" after=\"\$extension_${new}_$db\""
+	before="${recorded[$old/extension/$db]}"
+	after="${recorded[$new/extension/$db]}"
 	check_eq "$db: the same version and schema ($after)" "$before" "$after"
 done
-eval "before=\"\$audit_$old\" after=\"\$audit_$new\""
-check_eq "ssl_config_audit(): every check with the status it had" "$before" "$after"
-eval "before=\"\$certs_$old\" after=\"\$certs_$new\""
-check_eq "ssl_server_certificates(): the same certificates" "$before" "$after"
+check_eq "ssl_config_audit(): every check with the status it had" "${recorded[$old/audit]}" "${recorded[$new/audit]}"
+check_eq "ssl_server_certificates(): the same certificates" "${recorded[$old/certs]}" "${recorded[$new/certs]}"
 
 # ---- cleanup: clusters dropped, packages purged, no postmaster --------------------
 

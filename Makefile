@@ -7,6 +7,8 @@
 #               clang with ASan+UBSan; see fuzz/README.md)
 # Debian:       make deb   (postgresql-N-sslinfo-ext in build/deb)
 #               make deb-test PG_MAJOR=N   (as root: build, install, test, purge)
+#               make upgrade-test   (as root: pg_upgradecluster 18 -> 19 with the
+#               packages, in the sid+experimental root)
 # Layout:       make indent   (pgindent: reformat the C files in place)
 #               make indent-check   (exit 1 and print the diff if make indent
 #               would change anything; .ci/run runs it first)
@@ -68,7 +70,7 @@ PG_MAJOR ?= 15
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_config) pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
-.PHONY: demo test test-all bench fuzz deb deb-test indent indent-check
+.PHONY: demo test test-all bench fuzz deb deb-test upgrade-test indent indent-check
 ifeq ($(PGXS),)
 all:
 	@echo "pg_config not found: run 'make demo' or 'make test' (they install what is missing)," >&2
@@ -103,6 +105,14 @@ deb:
 
 deb-test:
 	@bash test/deb-test.sh $(PG_MAJOR)
+
+# (As root) the major upgrade of a cluster with sslinfo_ext preloaded, from
+# 18 to 19 with Debian's pg_upgradecluster and both packages
+# (test/upgrade-test.sh), in the sid+experimental root where 19 comes from
+# (test/roots.sh), or here when this system carries 19.
+upgrade-test:
+	@if bash test/roots.sh native 19; then bash test/upgrade-test.sh 18 19; \
+	else bash test/roots.sh run 19 -- bash test/upgrade-test.sh 18 19; fi
 
 # PostgreSQL's pgindent over our C files (tools/pgindent.sh says how it is
 # obtained): Debian's pg-bsd-indent 2.1.1 and the pgindent script that asks

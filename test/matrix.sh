@@ -3,12 +3,15 @@
 # matrix.sh (make test-all): on every PostgreSQL major the project
 # supports, each with Debian's own packages (test/roots.sh says where each
 # runs), one after the other: the whole suite (test/run-tests.sh), then the
-# Debian package from build to purge (test/deb-test.sh); at the end the
-# compile-only check against OpenSSL 4.0's headers (test/openssl4-check.sh,
-# in the root of the newest major).  Each step's whole output goes to
-# build/matrix/MAJOR.log, MAJOR-deb.log, openssl4.log and is shown as it
-# runs; at the end one line per step and, as the last line, the totals
-# "N passed, N failed".
+# Debian package from build to purge (test/deb-test.sh); after them, when
+# 18 and 19 are among the majors, the upgrade of a cluster with the package
+# preloaded from 18 to 19 with pg_upgradecluster (test/upgrade-test.sh, in
+# the sid+experimental root); at the end the compile-only check against
+# OpenSSL 4.0's headers (test/openssl4-check.sh, in the root of the newest
+# major).  Each step's whole output goes to build/matrix/MAJOR.log,
+# MAJOR-deb.log, upgrade.log, openssl4.log and is shown as it runs; at the
+# end one line per step and, as the last line, the totals "N passed, N
+# failed".
 #
 # Environment: MATRIX_MAJORS (default "15 17 18 19"), COPT, PROVE_TESTS,
 # PROVE_FLAGS (passed to each major's make test).
@@ -48,7 +51,12 @@ record()
 	fi
 	total_passed=$((total_passed + p))
 	total_failed=$((total_failed + f))
-	lines+=("$(printf '%-26s %5d passed, %3d failed  (%ds, %s)' "$label" "$p" "$f" "$secs" "$log")")
+	# the label padded to 26 columns, whatever the locale (the arrow of the
+	# upgrade step is three bytes wide in UTF-8 and one column)
+	local bytes chars
+	bytes="$(printf %s "$label" | LC_ALL=C wc -c)"
+	chars="$(printf %s "$label" | LC_ALL=C.UTF-8 wc -m)"
+	lines+=("$(LC_ALL=C printf '%-*s %5d passed, %3d failed  (%ds, %s)' $((26 + bytes - chars)) "$label" "$p" "$f" "$secs" "$log")")
 }
 
 trap 'echo; echo "== interrupted"; echo "$total_passed passed, $((total_failed + 1)) failed"; exit 130' INT TERM HUP
@@ -72,6 +80,18 @@ for major in $majors; do
 	fi 2>&1 | tee "$log"
 	record "PostgreSQL $major package" "$log" "${PIPESTATUS[0]}" $((SECONDS - start))
 done
+
+if [[ " $majors " == *" 18 "* && " $majors " == *" 19 "* ]]; then
+	log="$logdir/upgrade.log"
+	echo "== the upgrade 18 → 19 with pg_upgradecluster"
+	start=$SECONDS
+	if bash test/roots.sh native 19; then
+		bash test/upgrade-test.sh 18 19
+	else
+		bash test/roots.sh run 19 -- bash test/upgrade-test.sh 18 19
+	fi 2>&1 | tee "$log"
+	record "upgrade 18 → 19" "$log" "${PIPESTATUS[0]}" $((SECONDS - start))
+fi
 
 log="$logdir/openssl4.log"
 echo "== compile-only check against OpenSSL 4.0 headers"

@@ -63,7 +63,7 @@ case "${1:-}" in
 				unavailable "git archive $commit failed"
 			echo "$commit" >"$PREV_SRC/.commit"
 		fi
-		git -C "$TOP" log -1 --format='%h (%cs, %s)' "$commit" | cut -c1-120 >"$PREV_SRC/.describe"
+		git -C "$TOP" log -1 --format='%h (%cs)' "$commit" >"$PREV_SRC/.describe"
 		say "baseline $BENCH_BASELINE: $(cat "$PREV_SRC/.describe") in $PREV_SRC"
 		;;
 	build)

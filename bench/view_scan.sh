@@ -98,8 +98,8 @@ if [ "${1:-}" = --scan ]; then
 	{
 		local p
 		for p in "${idle_pids[@]}"; do
-			kill "$p" 2>/dev/null
-			wait "$p" 2>/dev/null
+			kill "$p" 2>/dev/null || true
+			wait "$p" 2>/dev/null || true
 		done
 		idle_pids=()
 	}
@@ -208,7 +208,7 @@ measure_all()
 	perl bench/exporter_queries.pl "$WORK/exporter" ||
 		{ echo "the exporters' queries could not be read from monitoring/" >&2; rm -f "$WORK/exporter/list"; }
 
-	say "reading the view with ${SESSION_COUNTS[*]} idle TLS sessions ($ROUNDS rounds of ${SCAN_SECONDS}s each)${PREV_ENV:+, beside the baseline's}"
+	say "reading the view with ${SESSION_COUNTS[*]} idle TLS sessions ($ROUNDS rounds of ${SCAN_SECONDS}s each)${PREV_ENV:+, beside the baseline}"
 	if [ ${#prev_start[@]} -gt 0 ]; then
 		"${prev_start[@]}" --conf "max_connections = 1100" >/dev/null
 	fi
@@ -387,8 +387,8 @@ add_rows()
 
 	# 2g–2l the same scans against the baseline's (bench/baseline.sh), in a
 	# cluster of its own beside ours, set up alike, runs alternating
-	prev_desc="$(cat "$BUILD/bench-prev/install/.describe" 2>/dev/null)"
-	why="$(cat "$BUILD/bench-prev/unavailable" 2>/dev/null)"
+	prev_desc="$(cat "$BUILD/bench-prev/install/.describe" 2>/dev/null || true)"
+	why="$(cat "$BUILD/bench-prev/unavailable" 2>/dev/null || true)"
 	for q in star count; do
 		for sessions in "${SESSION_COUNTS[@]}" "$BIG_SESSIONS"; do
 			server="$(server_of "$sessions")"
@@ -451,7 +451,8 @@ fi
 if [ "${1:-}" = --rows ]; then
 	export VIEW_SCAN_WORK="$BENCH_OUT/view_scan"
 	WORK="$VIEW_SCAN_WORK"
-	measure_all ""
+	# --rows --again: the rows of the last run's work files, not measured again
+	[ "${2:-}" = --again ] || measure_all ""
 	add_rows
 	exit 0
 fi

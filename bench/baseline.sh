@@ -3,12 +3,15 @@
 # baseline.sh: the previous release's code, built beside this tree's, for
 # make bench's rows that compare the view's scan against it (issue 25).
 #
-#   bash bench/baseline.sh export   the source of $BENCH_BASELINE (a commit
+#   bash bench/baseline.sh export [BUILD]
+#                                   the source of $BENCH_BASELINE (a commit
 #                                   or tag of this repository) into
-#                                   build/bench-prev/src (git archive); run
-#                                   where git and .git are (bench/run.sh does
-#                                   it before entering a Debian root, and
-#                                   test/roots.sh carries it in)
+#                                   BUILD/bench-prev/src (git archive;
+#                                   default build/); run where git and .git
+#                                   are: for a major in a Debian root,
+#                                   bench/run.sh exports on the host into
+#                                   the root's kept build/ (test/roots.sh
+#                                   copies only the sources in)
 #   bash bench/baseline.sh build    build it with the same pg_config as this
 #                                   tree and install it into a second private
 #                                   install, build/bench-prev/install (a copy
@@ -46,8 +49,12 @@ unavailable()
 
 case "${1:-}" in
 	export)
-		# inside a Debian root there is no .git: test/roots.sh carried in
-		# what the host exported
+		if [ -n "${2:-}" ]; then
+			PREV="$2/bench-prev"
+			PREV_SRC="$PREV/src"
+		fi
+		# inside a Debian root there is no .git: the host's bench/run.sh
+		# exported into the root's build/ before entering it
 		if ! git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then
 			[ -s "$PREV_SRC/.commit" ] || [ -f "$PREV/unavailable" ] ||
 				unavailable "no git repository here to take BENCH_BASELINE=$BENCH_BASELINE from"

@@ -178,13 +178,24 @@ fi
 
 # ---- setup (as the invoking user): the steps of make test ----------------
 
-# The baseline's source (bench/baseline.sh) is taken here, where .git is;
-# a Debian root gets it carried in.  So is the commit being measured.
+# The baseline's source (bench/baseline.sh) and the commit being measured
+# are taken here, where .git is; for a major in a Debian root, into the
+# build/ that the root keeps between runs (test/roots.sh copies the
+# sources only).
 if git rev-parse --git-dir >/dev/null 2>&1; then
-	mkdir -p "$BUILD/bench-prev"
-	echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' with uncommitted changes')" >"$BUILD/bench-prev/head"
+	dest="$BUILD"
+	if ! bash test/roots.sh native "$PG_MAJOR"; then
+		# a root not made yet gets no baseline this time (its rows say so)
+		suite="$(bash test/roots.sh suite "$PG_MAJOR" 2>/dev/null)"
+		dest="$BUILD/roots/$suite/srv/sslinfo_ext/build"
+		[ -n "$suite" ] && [ -d "$BUILD/roots/$suite/srv" ] || dest=""
+	fi
+	if [ -n "$dest" ]; then
+		mkdir -p "$dest/bench-prev"
+		echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' with uncommitted changes')" >"$dest/bench-prev/head"
+		part_wanted view && bash bench/baseline.sh export "$dest"
+	fi
 fi
-part_wanted view && bash bench/baseline.sh export
 run_in_root_unless_native bench/run.sh
 REQUIRED_PACKAGES+=(valgrind)
 ensure_packages

@@ -27,8 +27,19 @@
 #
 # --rows: the same measurements inside make bench's measuring phase (setup
 # done, running as the cluster user, bench/common.sh's environment): no
-# tables of its own, rows 2a, 2b, 2c and 3 of make bench's one table instead,
-# work files under $BENCH_OUT/view_scan.
+# tables of its own, rows of make bench's one table instead, work files
+# under $BENCH_OUT/view_scan:
+#   2a–2c  SELECT * against pg_stat_ssl (and pg_stat_ssl's 8 columns)
+#   2d–2f  SELECT count(*) against pg_stat_ssl's
+#   2g–2l  SELECT * and count(*) against the baseline commit's view
+#          (bench/baseline.sh: BENCH_BASELINE built into build/bench-prev),
+#          whose cluster runs beside ours with the same settings and idle
+#          sessions, every scan alternating between the two
+#   3      connections per second
+#   6a–    each query of monitoring/postgres_exporter.yml and
+#          monitoring/sql_exporter.yml (bench/exporter_queries.pl reads
+#          them) at EXPORTER_SESSIONS sessions, and each exporter's scrape
+# --rows --again: the rows from the last run's work files, not measured.
 
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -43,7 +54,7 @@ BIG_SESSIONS=2000				# on one with max_connections = BIG_MAX_CONNECTIONS
 BIG_MAX_CONNECTIONS=10000
 EXPORTER_SESSIONS=(1000 2000)	# the exporters' queries run at these
 EXPORTER_ROUNDS="${VIEW_SCAN_EXPORTER_ROUNDS:-3}"
-EXPORTER_SECONDS=1
+EXPORTER_RUNS=5				# per round, after a first run
 IDLE_CERT=client_longdn
 CONNECT_CERT=client_plain
 if [[ " $* " == *" --quick "* ]]; then
@@ -142,7 +153,9 @@ if [ "${1:-}" = --scan ]; then
 				echo "$sessions $view $(latency_of "$WORK/scan.out")" >>"$WORK/scan.results"
 			done
 		done
-		# the exporters' queries, as a pg_monitor role, in our cluster
+		# the exporters' queries, as a pg_monitor role, in our cluster: per
+		# round and query one psql connection running it 1 + EXPORTER_RUNS
+		# times with \timing, the first run (a fresh connection's) apart
 		[[ " ${EXPORTER_SESSIONS[*]} " == *" $sessions "* ]] || continue
 		[ -s "$WORK/exporter/list" ] || continue
 		mapfile -t queries <"$WORK/exporter/list"
@@ -150,14 +163,17 @@ if [ "${1:-}" = --scan ]; then
 			n=${#queries[@]}
 			for ((k = 0; k < n; k++)); do
 				read -r exporter name _ <<<"${queries[$(((k + round) % n))]}"
-				cmd=(pgbench -n -c 1 -T "$EXPORTER_SECONDS" -U bench_monitor -f "$WORK/exporter/$exporter.$name.sql" postgres)
-				[ "$round" = 1 ] && echo "exporter $exporter $name, $sessions sessions: ${cmd[*]}" >>"$WORK/commands"
-				if ! "${cmd[@]}" >"$WORK/exporter.out" 2>&1; then
+				file="$WORK/exporter/$exporter.$name.sql"
+				cmd=(psql -X -q -v ON_ERROR_STOP=1 -U bench_monitor -d postgres -o /dev/null)
+				[ "$round" = 1 ] && echo "exporter $exporter $name, $sessions sessions: (echo '\timing on'; for i in \$(seq 0 $EXPORTER_RUNS); do cat $file; done) | ${cmd[*]}" >>"$WORK/commands"
+				if ! { echo '\timing on'; for ((r = 0; r <= EXPORTER_RUNS; r++)); do cat "$file"; done; } |
+					"${cmd[@]}" >"$WORK/exporter.out" 2>&1; then
 					echo "exporter query $exporter $name failed:" >&2
 					tail -n 5 "$WORK/exporter.out" >&2
 					continue
 				fi
-				echo "$sessions $exporter $name $(latency_of "$WORK/exporter.out")" >>"$WORK/exporter.results"
+				sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$WORK/exporter.out" |
+					awk -v p="$sessions $exporter $name" '{ print p, (NR == 1 ? "first" : "run"), $1 }' >>"$WORK/exporter.results"
 			done
 		done
 	done
@@ -276,12 +292,13 @@ print_tables()
 
 # make bench: rows 6a, 6b, ... (the exporters' queries, bench/exporter_queries.pl):
 # one per query of monitoring/postgres_exporter.yml and monitoring/sql_exporter.yml,
-# its median ms per run at each of EXPORTER_SESSIONS sessions, then one per
+# its median ms per run in a connection that ran it before (the exporters
+# keep theirs) at each of EXPORTER_SESSIONS sessions, then one per
 # exporter with the whole scrape (each query's median times the runs a
 # scrape makes of it).
 exporter_rows()
 {
-	local id=6a exporter name runs sessions l ours spread cmd total
+	local id=6a exporter name runs sessions l ours spread first cmd total
 	declare -A scrape=()
 	[ -s "$WORK/exporter/list" ] || {
 		bench_row 6 "the exporters' queries" "not measured" "" "" "" "" "-" "bench/exporter_queries.pl could not read monitoring/"
@@ -290,8 +307,9 @@ exporter_rows()
 	while read -r exporter name runs; do
 		ours=""
 		spread=""
+		first=""
 		for sessions in "${EXPORTER_SESSIONS[@]}"; do
-			l="$(awk -v s="$sessions" -v e="$exporter" -v n="$name" '$1 == s && $2 == e && $3 == n { print $4 }' "$WORK/exporter.results" | xargs)"
+			l="$(awk -v s="$sessions" -v e="$exporter" -v n="$name" '$1 == s && $2 == e && $3 == n && $4 == "run" { print $5 }' "$WORK/exporter.results" | xargs)"
 			if [ -z "$l" ]; then
 				ours+="${ours:+; }$sessions: failed"
 				continue
@@ -299,10 +317,12 @@ exporter_rows()
 			read -r med min max <<<"$(stats $l)"
 			ours+="${ours:+; }$(fmt "%s: %.2f ms" "$sessions" "$med")"
 			spread+="${spread:+; }$(fmt '%.2f–%.2f ms' "$min" "$max")"
+			l="$(awk -v s="$sessions" -v e="$exporter" -v n="$name" '$1 == s && $2 == e && $3 == n && $4 == "first" { print $5 }' "$WORK/exporter.results" | xargs)"
+			first+="${first:+, }$(fmt '%.1f ms' "$(stats $l | cut -d' ' -f1)")"
 			scrape[$exporter.$sessions]="$(awk -v a="${scrape[$exporter.$sessions]:-0}" -v m="$med" -v r="$runs" 'BEGIN { print a + m * r }')"
 		done
 		cmd="$(sed -n "s/^exporter $exporter $name, [0-9]* sessions: //p" "$WORK/commands" | head -n 1 | sed "s|$WORK/exporter/|build/bench/view_scan/exporter/|")"
-		bench_row "$id" "$exporter query $name (monitoring/$exporter.yml$([ "$runs" -gt 1 ] && echo ", run $runs times per interval, once per metric naming it")), as a pg_monitor role, ms per run at $(IFS=/; echo "${EXPORTER_SESSIONS[*]}") idle TLS sessions ($EXPORTER_ROUNDS rounds of ${EXPORTER_SECONDS}s)" \
+		bench_row "$id" "$exporter query $name (monitoring/$exporter.yml$([ "$runs" -gt 1 ] && echo ", run $runs times per interval, once per metric naming it")), as a pg_monitor role, ms per run at $(IFS=/; echo "${EXPORTER_SESSIONS[*]}") idle TLS sessions (median of $((EXPORTER_ROUNDS * EXPORTER_RUNS)) runs: $EXPORTER_ROUNDS connections, $EXPORTER_RUNS runs each after the first; the first run in a fresh connection: $first)" \
 			"$ours" "-" "-" "$spread" "-" "-" \
 			"$cmd (the query read from monitoring/$exporter.yml by bench/exporter_queries.pl; idle sessions as in rows 2b and 2c)"
 		id=$(echo "$id" | tr a-y b-z)

@@ -247,22 +247,6 @@ carry_client_probes()
 	fi
 }
 
-# The baseline source make bench exported (bench/baseline.sh export: git
-# archive needs the repository, which a root has not), or why there is none,
-# and the commit being measured (bench/run.sh).
-carry_bench_baseline()
-{
-	local from="$TOP/build/bench-prev" to="$1/srv/sslinfo_ext/build/bench-prev"
-	local f
-	rm -rf "$to/src" "$to/unavailable" "$to/head"
-	[ -d "$from" ] || return 0
-	mkdir -p "$to"
-	for f in src unavailable head; do
-		[ -e "$from/$f" ] && cp -a "$from/$f" "$to/$f"
-	done
-	return 0
-}
-
 cmd="${1:-}"
 [ $# -ge 2 ] || die "usage: roots.sh suite|native|ensure MAJOR | roots.sh run MAJOR -- CMD..."
 major="$2"
@@ -288,7 +272,6 @@ case "$cmd" in
 		root="$(ensure_root "$major")" || exit 1
 		copy_tree "$root"
 		carry_client_probes "$root"
-		carry_bench_baseline "$root"
 		enter "$root" bash -c 'cd /srv/sslinfo_ext && exec "$@"' run "$@"
 		;;
 	*)

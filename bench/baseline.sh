@@ -37,7 +37,6 @@ BENCH_BASELINE="${BENCH_BASELINE:-e7dd913}"
 PREV="$BUILD/bench-prev"
 PREV_SRC="$PREV/src"
 PREV_ROOT="$PREV/install"
-PREV_BINDIR="$PREV_ROOT$SYS_PGLIB/bin"
 
 unavailable()
 {

@@ -7,7 +7,7 @@
 # pg_stat_ssl and against the baseline commit) and the exporters' scrape
 # totals into README.md's Performance table, between "<!-- bench summary:
 # begin -->" and "<!-- bench summary: end -->" (without the command column,
-# with the run's header line).  Nothing else in either file changes.  Use
+# with the run's header and command lines).  Nothing else in either file changes.  Use
 # it after a run on a quiet machine (the table records the load average).
 
 set -euo pipefail
@@ -39,6 +39,8 @@ summary="$(mktemp)"
 trap 'rm -f "$summary"' EXIT
 {
 	sed -n '1p' "$results" | sed 's/^sslinfo_ext benchmark — /From `make bench`, /'
+	echo
+	sed -n '3p' "$results"
 	echo
 	echo "| # | measurement | sslinfo_ext | reference | ratio (median) | target | met |"
 	echo "|---|---|---|---|---|---|---|"

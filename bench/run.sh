@@ -24,8 +24,18 @@
 #                          connection, against the whole backend (callgrind),
 #                          and to one refused handshake
 #
+#   6  bench/view_scan.sh  the time of each query of the shipped exporter
+#      --rows              configurations (monitoring/) at 1,000 and 2,000
+#                          sessions (issue 25)
+#
+# Parts 2 (rows 2g–2l) compare the view's scans with a previous commit's
+# too: BENCH_BASELINE (default e7dd913, the 1.1 draft 89dcb66 with the
+# #includes 19 needs) is built beside this tree (bench/baseline.sh) and
+# runs in a cluster of its own next to ours.
+#
 # Environment: PG_MAJOR (default 15), BENCH_ROUNDS (A/B rounds per row,
-# default 7), BENCH_SECONDS (seconds per pgbench run, default 2), COPT.
+# default 7), BENCH_SECONDS (seconds per pgbench run, default 2), COPT,
+# BENCH_BASELINE (a commit or tag), BENCH_PARTS (see part_wanted).
 # As root, everything after the build runs as the OS user postgres, like
 # make test.  Measured figures depend on the machine's load: the table
 # records uptime's load average before and after.
@@ -38,6 +48,14 @@ export BENCH_ROUNDS="${BENCH_ROUNDS:-7}"
 export BENCH_SECONDS="${BENCH_SECONDS:-2}"
 
 # ---- the measuring phase (unprivileged) -----------------------------------
+
+# BENCH_PARTS (default: all): the parts to run, of percall (1), view (2, 3,
+# 6), refusals (3b), shmem (4), callgrind (5); for trying a part out, the
+# doc's table comes from a run of all.
+part_wanted()
+{
+	[ -z "${BENCH_PARTS:-}" ] || [[ " $BENCH_PARTS " == *" $1 "* ]]
+}
 
 machine_line()
 {
@@ -107,11 +125,13 @@ bench_phase()
 		) || return 1
 	done
 
-	bash bench/percall.sh "$plain_port" || failed=1
+	part_wanted percall && { bash bench/percall.sh "$plain_port" || failed=1; }
 
 	# bench/view_scan.sh comes with the session registry (issue 4); its
 	# --rows mode adds rows 2a, 2b and 3 (see bench/common.sh).
-	if [ -f bench/view_scan.sh ] && grep -q -e '--rows' bench/view_scan.sh; then
+	if ! part_wanted view; then
+		:
+	elif [ -f bench/view_scan.sh ] && grep -q -e '--rows' bench/view_scan.sh; then
 		bash bench/view_scan.sh --rows || failed=1
 	else
 		bench_row 2 "pg_stat_ssl_ext vs pg_stat_ssl scans, 100 / 1,000 TLS sessions" \
@@ -120,12 +140,12 @@ bench_phase()
 			"pending" "" "" "" "< 2% overhead" "-" "bench/view_scan.sh --rows (issue 4) not on this branch yet"
 	fi
 
-	bash bench/refusals.sh "$BENCH_OUT/plain" "$BENCH_OUT/preload" || failed=1
+	part_wanted refusals && { bash bench/refusals.sh "$BENCH_OUT/plain" "$BENCH_OUT/preload" || failed=1; }
 
 	# Parts 4 and 5 need the preloaded cluster stopped (postgres -C) and
 	# then run it under valgrind.
-	bash bench/shmem.sh "$BENCH_OUT/preload" || failed=1
-	bash bench/callgrind.sh "$BENCH_OUT/preload" "$BENCH_OUT/plain" || failed=1
+	part_wanted shmem && { bash bench/shmem.sh "$BENCH_OUT/preload" || failed=1; }
+	part_wanted callgrind && { bash bench/callgrind.sh "$BENCH_OUT/preload" "$BENCH_OUT/plain" || failed=1; }
 
 	stop_clusters
 	trap - EXIT
@@ -134,7 +154,7 @@ bench_phase()
 	{
 		echo "sslinfo_ext benchmark — $started — $(machine_line)"
 		echo
-		echo "Command: \`make bench\` (BENCH_ROUNDS=$BENCH_ROUNDS, BENCH_SECONDS=$BENCH_SECONDS); took ${SECONDS} s;" \
+		echo "Command: \`make bench\` (BENCH_ROUNDS=$BENCH_ROUNDS, BENCH_SECONDS=$BENCH_SECONDS, BENCH_BASELINE=${BENCH_BASELINE:-e7dd913}${BENCH_PARTS:+, BENCH_PARTS=$BENCH_PARTS}) at $(cat "$TOP/build/bench-prev/head" 2>/dev/null || echo "an unknown commit"); took ${SECONDS} s;" \
 			"$load_before at start, $load_after at the end."
 		echo "Every ratio is taken per round (a pair of A and B measurements) and shown as the median and the min–max spread over the rounds: $BENCH_ROUNDS for part 1, as stated in the row elsewhere." \
 			"Per-call rows (1x): a round is one pgbench run of three scripts — floor, sslinfo_ext, contrib — that pgbench picks at random for every transaction, so the sides alternate many times a second under the same load; ns per call = latency / calls per statement." \
@@ -158,12 +178,31 @@ fi
 
 # ---- setup (as the invoking user): the steps of make test ----------------
 
+# The baseline's source (bench/baseline.sh) and the commit being measured
+# are taken here, where .git is; for a major in a Debian root, into the
+# build/ that the root keeps between runs (test/roots.sh copies the
+# sources only).
+if git rev-parse --git-dir >/dev/null 2>&1; then
+	dest="$BUILD"
+	if ! bash test/roots.sh native "$PG_MAJOR"; then
+		# a root not made yet gets no baseline this time (its rows say so)
+		suite="$(bash test/roots.sh suite "$PG_MAJOR" 2>/dev/null)"
+		dest="$BUILD/roots/$suite/srv/sslinfo_ext/build"
+		[ -n "$suite" ] && [ -d "$BUILD/roots/$suite/srv" ] || dest=""
+	fi
+	if [ -n "$dest" ]; then
+		mkdir -p "$dest/bench-prev"
+		echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' with uncommitted changes')" >"$dest/bench-prev/head"
+		part_wanted view && bash bench/baseline.sh export "$dest"
+	fi
+fi
 run_in_root_unless_native bench/run.sh
 REQUIRED_PACKAGES+=(valgrind)
 ensure_packages
 build_extension || { echo "build failed" >&2; exit 1; }
 private_install || { echo "installing into $PRIV_ROOT failed" >&2; exit 1; }
 make_certs || { echo "certificate generation failed" >&2; exit 1; }
+part_wanted view && bash bench/baseline.sh build
 
 if is_root; then
 	tree="$(tree_for_server_user)" || { echo "cannot prepare a tree for the postgres user" >&2; exit 1; }

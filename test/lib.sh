@@ -38,10 +38,20 @@ PRIV_BINDIR="$PRIV_ROOT$SYS_PGLIB/bin"
 CERTDIR="$BUILD/certs"
 CLIENTS_DIR="$BUILD/clients"
 
+# PostgreSQL built from Debian's source package in a root whose suite has
+# no package of the major (test/pg-source-build.sh: the OpenSSL 1.1.1 leg)
+SOURCE_BUILT_STAMP="$SYS_PGLIB/.source-build"
+
 # The one list of Debian packages the tests and the demo need.
-REQUIRED_PACKAGES=(
-	"postgresql-$PG_MAJOR"
-	"postgresql-server-dev-$PG_MAJOR"	# contrib (sslinfo) is part of postgresql-N
+if [ -f "$SOURCE_BUILT_STAMP" ]; then
+	REQUIRED_PACKAGES=()	# server, headers and contrib/sslinfo are built
+else
+	REQUIRED_PACKAGES=(
+		"postgresql-$PG_MAJOR"
+		"postgresql-server-dev-$PG_MAJOR"	# contrib (sslinfo) is part of postgresql-N
+	)
+fi
+REQUIRED_PACKAGES+=(
 	libssl-dev
 	libkrb5-dev
 	libipc-run-perl
@@ -256,7 +266,7 @@ tree_for_server_user()
 }
 
 # The settings a run inside a root inherits from this one.
-ROOT_PASSED_VARS=(PG_MAJOR COPT SANITIZE PROVE_TESTS PROVE_FLAGS BENCH_ROUNDS BENCH_SECONDS
+ROOT_PASSED_VARS=(PG_MAJOR PG_OPENSSL COPT SANITIZE PROVE_TESTS PROVE_FLAGS BENCH_ROUNDS BENCH_SECONDS
 	SSLINFO_EXT_CLIENT_STACKS)
 
 run_in_root_unless_native()
@@ -265,7 +275,7 @@ run_in_root_unless_native()
 	shift
 	bash test/roots.sh native "$PG_MAJOR" && return 0
 	bash test/roots.sh suite "$PG_MAJOR" >/dev/null ||
-		{ echo "no Debian suite is known for PostgreSQL $PG_MAJOR (test/roots.sh: 15 17 18 19)" >&2; echo "0 passed, 1 failed"; exit 1; }
+		{ echo "no Debian suite is known for PostgreSQL $PG_MAJOR${PG_OPENSSL:+ with OpenSSL $PG_OPENSSL} (test/roots.sh: 15 17 18 19; PG_OPENSSL=1.1: 18)" >&2; echo "0 passed, 1 failed"; exit 1; }
 	local -a pass=()
 	for v in "${ROOT_PASSED_VARS[@]}"; do
 		[ -n "${!v:-}" ] && pass+=("$v=${!v}")

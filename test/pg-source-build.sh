@@ -39,9 +39,15 @@ major="${1:?usage: pg-source-build.sh MAJOR}"
 src=/usr/src/pg
 prefix="/usr/lib/postgresql/$major"
 stamp="$prefix/.source-build"
-# -O1: the extension, not the server, is what is tested; -O1 builds in
-# about two thirds of -O2's time and is still an optimised build.  No -g.
-cflags="-O1 -g0"
+# configure records Debian's compiler flags (what pg_config and PGXS hand
+# to an extension, so sslinfo_ext is built as against Debian's own
+# packages: -O2, -g, the stack protector); the server itself is built with
+# COPT="-O1 -g0" after them (the last -O and -g win): the extension, not
+# the server, is what is tested, and -O1 without debug information builds
+# in less time while still an optimised build.
+cflags="-g -O2 -fstack-protector-strong -Wformat -Werror=format-security -fno-omit-frame-pointer"
+ldflags="-Wl,-z,relro -Wl,-z,now"
+server_copt="-O1 -g0"
 # What a build needs beyond the root's packages: the compiler and tools,
 # and the headers of the libraries it is built with (OpenSSL, GSSAPI as
 # Debian's build, zlib for pg_dump's custom format).
@@ -68,7 +74,7 @@ version="$(apt-cache showsrc "postgresql-$major" | sed -n 's/^Version: //p' | so
 	echo "pg-source-build.sh: no source package postgresql-$major (a deb-src line?)" >&2
 	exit 1
 }
-want="postgresql-$major $version, recipe $recipe, CFLAGS $cflags"
+want="postgresql-$major $version, recipe $recipe, server COPT $server_copt"
 if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
 	say "PostgreSQL $major $version (Debian source package) already built and installed"
 	exit 0
@@ -108,14 +114,14 @@ start=$SECONDS
 	--without-readline \
 	--with-system-tzdata=/usr/share/zoneinfo \
 	--with-pgport=5432 \
-	CFLAGS="$cflags" >>"$src/build.log" 2>&1
+	CFLAGS="$cflags" LDFLAGS="$ldflags" >>"$src/build.log" 2>&1
 say "configured ($((SECONDS - start)) s)"
 
 start=$SECONDS
 jobs="$(nproc)"
-make -s -j"$jobs" -C src >>"$src/build.log" 2>&1
-make -s -j"$jobs" -C contrib/sslinfo >>"$src/build.log" 2>&1
-say "built ($((SECONDS - start)) s, make -j$jobs)"
+make -s -j"$jobs" -C src COPT="$server_copt" >>"$src/build.log" 2>&1
+make -s -j"$jobs" -C contrib/sslinfo COPT="$server_copt" >>"$src/build.log" 2>&1
+say "built ($((SECONDS - start)) s, make -j$jobs COPT=\"$server_copt\")"
 
 start=$SECONDS
 # src's install covers the server, the client programs, PL/pgSQL, the

@@ -302,6 +302,19 @@ carry_client_probes()
 	fi
 }
 
+# The certificate factory (test/certs/make-certs.sh) needs OpenSSL 3.0's
+# openssl ca ("subjectKeyIdentifier = none", -crl_lastupdate); bullseye's
+# is 1.1.1.  Its root gets the certificates the host's OpenSSL makes (the
+# same files every other leg uses; a server reads them whatever made them),
+# fresh, so make-certs.sh in the root finds them complete and keeps them.
+carry_certificates()
+{
+	local to="$1/srv/sslinfo_ext/build/certs"
+	say "certificates made by the host's $(openssl version | cut -d' ' -f1-2), carried into $1"
+	bash "$TOP/test/certs/make-certs.sh" "$TOP/build/certs" >&2 || die "make-certs.sh failed on the host"
+	rm -rf "$to" && mkdir -p "$(dirname "$to")" && cp -a "$TOP/build/certs" "$to"
+}
+
 cmd="${1:-}"
 [ $# -ge 2 ] || die "usage: roots.sh suite|native|ensure|prepare MAJOR | roots.sh run MAJOR -- CMD..."
 major="$2"
@@ -325,6 +338,7 @@ case "$cmd" in
 		[ "$cmd" != ensure ] || exit 0
 		copy_tree "$root"
 		carry_client_probes "$root"
+		[ "$suite" != bullseye ] || carry_certificates "$root"
 		if [ "$cmd" = prepare ]; then
 			set -- env PG_MAJOR="$major" PG_OPENSSL="${PG_OPENSSL:-}" bash -c '
 				source test/lib.sh

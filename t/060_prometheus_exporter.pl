@@ -347,9 +347,13 @@ sub wait_for_metrics
 my ($pe_help) = join('', run_command([ $pe_bin, '--help' ])) =~ s/\s+/ /gr;
 my @default_collectors =
   $pe_help =~ /--(?:\[no-\])?collector\.(\w+) Enable the \1 collector \(default: enabled\)/g;
+# Before 0.11 (Debian bullseye's 0.8) there are no collectors: only the
+# default and settings metrics, turned off below on every version.
 die "cannot tell postgres_exporter's default collectors from its --help"
-  unless @default_collectors;
-note "postgres_exporter: turning off the collectors @default_collectors";
+  unless @default_collectors || $pe_help !~ /--(?:\[no-\])?collector\./;
+note @default_collectors
+  ? "postgres_exporter: turning off the collectors @default_collectors"
+  : "postgres_exporter: no collectors (its --help names none)";
 
 # 0.17 and later (Debian trixie's and sid's; not bookworm's 0.11) open a
 # second session of their own at each scrape, for the collectors, which

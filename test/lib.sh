@@ -218,6 +218,7 @@ private_install()
 	local stamp="$PRIV_ROOT/.source-version" version
 	local localedir catalog
 	version="$(dpkg-query -W -f='${Version}' "postgresql-$PG_MAJOR" 2>/dev/null ||
+		cat "$SOURCE_BUILT_STAMP" 2>/dev/null ||
 		"$SYS_PG_CONFIG" --version) with message catalogs"
 	if [ "$(cat "$stamp" 2>/dev/null)" != "$version" ]; then
 		say "copying $SYS_PGLIB and $SYS_PGSHARE into $PRIV_ROOT"

@@ -167,7 +167,6 @@ apt_sources()
 		bullseye)
 			echo "deb $mirror bullseye main"
 			echo "deb $mirror bullseye-updates main"
-			echo "deb ${mirror%/debian}/debian-security bullseye-security main"
 			# PostgreSQL 18's source package (test/pg-source-build.sh)
 			echo "deb-src $mirror sid main"
 			;;

@@ -560,20 +560,7 @@ x509_extensions(const X509 *cert)
 		if (bio != NULL)
 		{
 			if (X509V3_EXT_print(bio, ext, X509V3_EXT_DEFAULT, 0) == 1)
-			{
-				size_t		len;
-
 				item->value = bio_to_cstring(bio);
-
-				/*
-				 * OpenSSL 1.1.1 ends some texts (certificatePolicies) with a
-				 * newline that 3.0 and later do not print: the value is the
-				 * text without it on every version.
-				 */
-				len = strlen(item->value);
-				while (len > 0 && item->value[len - 1] == '\n')
-					item->value[--len] = '\0';
-			}
 			else
 				bio_discard(bio);
 		}

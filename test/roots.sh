@@ -337,7 +337,9 @@ case "$cmd" in
 		[ "$cmd" != ensure ] || exit 0
 		copy_tree "$root"
 		carry_client_probes "$root"
-		[ "$suite" != bullseye ] || carry_certificates "$root"
+		# (not while preparing: that runs in the background while the host's
+		# legs use build/certs, which make-certs.sh may replace)
+		[ "$suite" != bullseye ] || [ "$cmd" != run ] || carry_certificates "$root"
 		if [ "$cmd" = prepare ]; then
 			set -- env PG_MAJOR="$major" PG_OPENSSL="${PG_OPENSSL:-}" bash -c '
 				source test/lib.sh

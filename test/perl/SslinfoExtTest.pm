@@ -56,6 +56,7 @@ use File::Copy qw(copy);
 use File::Path qw(make_path);
 use File::Spec;
 use IPC::Run;
+use JSON::PP ();
 use Time::HiRes ();
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;

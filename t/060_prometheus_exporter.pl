@@ -776,13 +776,17 @@ sub check_metrics
 			"$what: server_cert_${m}_timestamp_seconds are the files' $m");
 	}
 
-	# the CRL, against openssl's reading of root.crl
+	# the CRL, against openssl's reading of root.crl, in its own date format
+	# ("Nov 23 17:42:38 2026 GMT"), the same from 1.1.1 to 3.x (-dateopt is
+	# 3.0's)
 	my ($crl_out) = run_command(
-		[ 'openssl', 'crl', '-in', certdir() . '/root.crl', '-noout', '-lastupdate', '-nextupdate', '-dateopt', 'iso_8601' ]);
+		[ 'openssl', 'crl', '-in', certdir() . '/root.crl', '-noout', '-lastupdate', '-nextupdate' ]);
 	my %crl;
-	while ($crl_out =~ /^(last|next)Update=(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)Z$/mg)
+	my %month;
+	@month{qw(Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec)} = (0 .. 11);
+	while ($crl_out =~ /^(last|next)Update=(\w{3}) +(\d+) (\d\d):(\d\d):(\d\d) (\d{4}) GMT$/mg)
 	{
-		$crl{$1} = timegm($7, $6, $5, $4, $3 - 1, $2);
+		$crl{$1} = timegm($6, $5, $4, $3, $month{$2}, $7) if defined $month{$2};
 	}
 	is(scalar(keys %crl), 2, 'openssl crl shows lastUpdate and nextUpdate');
 	foreach my $m (qw(next last))

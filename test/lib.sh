@@ -345,7 +345,7 @@ build_go_probe()
 	if [ -x "$out/pgprobe" ] && [ ! -f "$out/.stamp" ]; then
 		return 0
 	fi
-	stamp="$(cat "$src/go.mod" "$src/pgprobe.go" | sha256sum | cut -d' ' -f1) $(go version) $(dpkg-query -W -f='${Version}' golang-github-lib-pq-dev 2>/dev/null)"
+	stamp="$(cat "$src/go.mod" "$src/pgprobe.go" | sha256sum | cut -d' ' -f1) $(go version) $(dpkg-query -W -f='${Version}' golang-github-lib-pq-dev 2>/dev/null) static"
 	if [ -x "$out/pgprobe" ] && [ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ]; then
 		return 0
 	fi
@@ -353,7 +353,9 @@ build_go_probe()
 	mkdir -p "$out/src"
 	cp "$src/go.mod" "$src/pgprobe.go" "$out/src/"
 	tmp="$(mktemp -d /tmp/sslinfo_ext-go.XXXXXX)"
-	(cd "$out/src" && env GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local GO111MODULE=on GOFLAGS=-mod=mod \
+	# CGO_ENABLED=0: a static binary, which the Debian roots (test/roots.sh)
+	# run as it is, bullseye's older C library too
+	(cd "$out/src" && env CGO_ENABLED=0 GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local GO111MODULE=on GOFLAGS=-mod=mod \
 		GOCACHE="$tmp/cache" GOPATH="$tmp/gopath" go build -o "$out/pgprobe" .)
 	rc=$?
 	rm -rf "$tmp"

@@ -74,23 +74,22 @@ trap 'echo; echo "== interrupted"; echo "$total_passed passed, $((total_failed +
 
 for leg in $majors; do
 	major="${leg%%-*}"
-	PG_OPENSSL=""
-	[[ "$leg" =~ -openssl([0-9.]+)$ ]] && PG_OPENSSL="${BASH_REMATCH[1]}"
-	export PG_OPENSSL
+	openssl=""
+	[[ "$leg" =~ -openssl([0-9.]+)$ ]] && openssl="${BASH_REMATCH[1]}"
 	log="$logdir/$leg.log"
-	echo "== PostgreSQL $major${PG_OPENSSL:+ with OpenSSL $PG_OPENSSL} ($(bash test/roots.sh suite "$major" 2>/dev/null || echo unknown))"
+	echo "== PostgreSQL $major${openssl:+ with OpenSSL $openssl} ($(PG_OPENSSL="$openssl" bash test/roots.sh suite "$major" 2>/dev/null || echo unknown))"
 	start=$SECONDS
-	PG_MAJOR="$major" bash test/run-tests.sh 2>&1 | tee "$log"
+	PG_MAJOR="$major" PG_OPENSSL="$openssl" bash test/run-tests.sh 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	version="$(grep -m1 -oE '^== versions: PostgreSQL [0-9]+[0-9a-z.~]*' "$log" | head -n 1)"
 	version="${version#== versions: PostgreSQL }"
-	if [ -n "$PG_OPENSSL" ]; then
-		openssl="$(grep -m1 -oE '^== versions: .*, OpenSSL [0-9][0-9a-z.]*' "$log" | sed 's/.*, OpenSSL //')"
-		record "PostgreSQL $major (${version:+$version, }OpenSSL ${openssl:-$PG_OPENSSL})" "$log" "$rc" $((SECONDS - start))
+	if [ -n "$openssl" ]; then
+		openssl_version="$(grep -m1 -oE '^== versions: .*, OpenSSL [0-9][0-9a-z.]*' "$log" | sed 's/.*, OpenSSL //')"
+		record "PostgreSQL $major (${version:+$version, }OpenSSL ${openssl_version:-$openssl})" "$log" "$rc" $((SECONDS - start))
 		# No package step: it builds the package against Debian's
 		# postgresql-server-dev-N, which this leg's suite does not have.
-		lines+=("$(printf '%-36s skipped: %s' "PostgreSQL $major (OpenSSL $PG_OPENSSL) package" \
-			"$(bash test/roots.sh suite "$major") has no postgresql-server-dev-$major (the server is built from source)")")
+		lines+=("$(printf '%-36s skipped: %s' "PostgreSQL $major (OpenSSL $openssl) package" \
+			"$(PG_OPENSSL="$openssl" bash test/roots.sh suite "$major") has no postgresql-server-dev-$major (the server is built from source)")")
 		continue
 	fi
 	record "PostgreSQL $major${version:+ ($version)}" "$log" "$rc" $((SECONDS - start))

@@ -402,8 +402,23 @@ client_context(const ClientOffer *offer)
 			appendStringInfo(&tls12, "%s%s", tls12.len ? ":" : "", name);
 	}
 	for (int i = 0; i < offer->n_groups; i++)
-		appendStringInfo(&groups, "%s%s", groups.len ? ":" : "",
-						 client_offer_group_name(offer->groups[i]));
+	{
+		const char *name = client_offer_group_name(offer->groups[i]);
+
+		/*
+		 * A group this OpenSSL has no name for (tls_group_name() shows it as
+		 * "0x" and its code point: a GREASE value, or on OpenSSL 1.1.1 the
+		 * finite-field groups a Java client offers) cannot be listed for the
+		 * replaying client; the server, on the same OpenSSL, cannot negotiate
+		 * it either, so leaving it out changes nothing of its choice.
+		 */
+		if (strncmp(name, "0x", 2) == 0)
+			continue;
+		appendStringInfo(&groups, "%s%s", groups.len ? ":" : "", name);
+	}
+	/* an offer of groups none of which OpenSSL knows is not replayed */
+	if (offer->n_groups > 0 && groups.len == 0)
+		ok = false;
 
 	if (ok)
 	{

@@ -20,7 +20,8 @@
  *   order, DH parameters for the DHE suites) with a throwaway key and
  *   self-signed certificate of the served certificate's key type and size
  *   (made once per backend; the real private key is never read); the
- *   client side replays the profile: its suites in its order, its groups,
+ *   client side replays the profile: its suites in its order, its groups
+ *   (those this OpenSSL can name: the server cannot negotiate the others),
  *   its highest version, at security level 0 so that this server's own
  *   OpenSSL policy does not filter what the client really sent.
  * - What a profile does not record is not replayed: signature algorithms,

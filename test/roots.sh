@@ -79,7 +79,7 @@ suite_of()
 		"") ;;
 		1.1)
 			# the one major built from source, for OpenSSL 1.1.1: the
-			# newest that still supports it (doc/packaging.md)
+			# newest that still supports it (test/README.md)
 			[ "$1" = 18 ] && echo bullseye
 			return
 			;;

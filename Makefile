@@ -82,11 +82,13 @@ demo:
 	@PG_MAJOR=$(PG_MAJOR) bash test/demo.sh
 
 # COPT given on the command line reaches the build through the environment.
+# PG_OPENSSL=1.1 (with PG_MAJOR=18): the OpenSSL 1.1.1 leg (test/roots.sh).
 test:
-	@PG_MAJOR=$(PG_MAJOR) bash test/run-tests.sh
+	@PG_MAJOR=$(PG_MAJOR) PG_OPENSSL=$(PG_OPENSSL) bash test/run-tests.sh
 
-# The suite on every supported major (15 17 18 19), each in its own Debian
-# root (test/roots.sh), then the OpenSSL 4.0 compile check (test/matrix.sh).
+# The suite on every supported major (15 17 18 19) and on 18 against
+# OpenSSL 1.1.1, each in its own Debian root (test/roots.sh), then the
+# OpenSSL 4.0 compile check (test/matrix.sh).
 test-all:
 	@bash test/matrix.sh
 

@@ -7,7 +7,8 @@
 -- BMPString, bytes that are not UTF-8 in the subject) are tested in
 -- t/070_odd_certificates.pl.
 -- expected/odd_certificates_1.out: OpenSSL 3.5 and later, which print an
--- otherName SAN as "othername: UPN:value" (3.0: "UPN::value").
+-- otherName SAN as "othername: UPN:value" (3.0: "UPN::value");
+-- expected/odd_certificates_2.out: OpenSSL 1.1.1, "othername:<unsupported>".
 --
 \i sql/connections.psql
 \set c_hugedn :tls ' sslcert=build/certs/client_hugedn.crt sslkey=build/certs/client_hugedn.key'

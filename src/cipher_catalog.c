@@ -73,7 +73,9 @@ static const NidName kx_names[] = {
 	{NID_kx_dhe_psk, "DHEPSK"},
 	{NID_kx_srp, "SRP"},
 	{NID_kx_gost, "GOST"},
+#ifdef NID_kx_gost18			/* OpenSSL 3.0 and later */
 	{NID_kx_gost18, "GOST18"},
+#endif
 	{NID_kx_any, "any"},		/* TLS 1.3 */
 };
 
@@ -115,8 +117,10 @@ static const NidName enc_names[] = {
 	{NID_chacha20_poly1305, "CHACHA20/POLY1305(256)"},
 	{NID_gost89_cnt, "GOST89(256)"},
 	{NID_gost89_cnt_12, "GOST89(256)"},
+#ifdef NID_magma_ctr_acpkm		/* OpenSSL 3.0 and later */
 	{NID_magma_ctr_acpkm, "MAGMA"},
 	{NID_kuznyechik_ctr_acpkm, "KUZNYECHIK"},
+#endif
 };
 
 static const NidName ccm8_names[] = {

@@ -20,7 +20,8 @@
  *   order, DH parameters for the DHE suites) with a throwaway key and
  *   self-signed certificate of the served certificate's key type and size
  *   (made once per backend; the real private key is never read); the
- *   client side replays the profile: its suites in its order, its groups,
+ *   client side replays the profile: its suites in its order, its groups
+ *   (those this OpenSSL can name: the server cannot negotiate the others),
  *   its highest version, at security level 0 so that this server's own
  *   OpenSSL policy does not filter what the client really sent.
  * - What a profile does not record is not replayed: signature algorithms,
@@ -402,8 +403,23 @@ client_context(const ClientOffer *offer)
 			appendStringInfo(&tls12, "%s%s", tls12.len ? ":" : "", name);
 	}
 	for (int i = 0; i < offer->n_groups; i++)
-		appendStringInfo(&groups, "%s%s", groups.len ? ":" : "",
-						 client_offer_group_name(offer->groups[i]));
+	{
+		const char *name = client_offer_group_name(offer->groups[i]);
+
+		/*
+		 * A group this OpenSSL has no name for (tls_group_name() shows it as
+		 * "0x" and its code point: a GREASE value, or on OpenSSL 1.1.1 the
+		 * finite-field groups a Java client offers) cannot be listed for the
+		 * replaying client; the server, on the same OpenSSL, cannot negotiate
+		 * it either, so leaving it out changes nothing of its choice.
+		 */
+		if (strncmp(name, "0x", 2) == 0)
+			continue;
+		appendStringInfo(&groups, "%s%s", groups.len ? ":" : "", name);
+	}
+	/* an offer of groups none of which OpenSSL knows is not replayed */
+	if (offer->n_groups > 0 && groups.len == 0)
+		ok = false;
 
 	if (ok)
 	{
@@ -512,6 +528,8 @@ replay(SSL_CTX *server_ctx, const ClientProfile *p, DryRunVerdict *v)
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
 		if (SSL_get_negotiated_group(server) > 0)
 			v->tls_group = tls_group_name(server, SSL_get_negotiated_group(server));
+#else
+		v->tls_group = tls_negotiated_group(server);
 #endif
 	}
 	else

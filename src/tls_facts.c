@@ -15,7 +15,9 @@
  */
 #include "postgres.h"
 
+#include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/ssl.h>
 
@@ -38,9 +40,44 @@ pstrdup_or_null(const char *s)
 	return s ? pstrdup(s) : NULL;
 }
 
-/* The key-exchange group of the handshake (X25519, ffdhe2048, ...) */
-static char *
-negotiated_group(SSL *ssl)
+#if OPENSSL_VERSION_NUMBER < 0x30000000L
+/*
+ * The group of an (EC)DH key: its type for X25519 and X448, its curve for
+ * any other elliptic curve; NID_undef for anything else.
+ */
+static int
+group_of_key(EVP_PKEY *pkey)
+{
+	int			type = EVP_PKEY_base_id(pkey);
+
+	if (type == EVP_PKEY_X25519 || type == EVP_PKEY_X448)
+		return type;
+	if (type == EVP_PKEY_EC)
+	{
+		const EC_KEY *ec = EVP_PKEY_get0_EC_KEY(pkey);
+
+		if (ec != NULL && EC_KEY_get0_group(ec) != NULL)
+			return EC_GROUP_get_curve_name(EC_KEY_get0_group(ec));
+	}
+	return NID_undef;
+}
+#endif
+
+/*
+ * The key-exchange group of the handshake (X25519, ffdhe2048, ...), named
+ * as tls_group_name() names it; NULL when there is none.
+ *
+ * OpenSSL 1.1.1 has no SSL_get_negotiated_group().  There, in TLS 1.3 the
+ * server's own key share is still held when the handshake is done
+ * (SSL_get_tmp_key()), and its group is the one negotiated.  In TLS 1.2 the
+ * server's ECDHE key is freed once the client's share is processed; the
+ * curve was the first group both sides support in the order the server
+ * uses (SSL_get_shared_group(ssl, 0), the call 1.1.1 makes to choose it).
+ * A TLS 1.2 suite without ECDHE (RSA or finite-field DHE key exchange)
+ * negotiates no named group: NULL, as with SSL_get_negotiated_group().
+ */
+char *
+tls_negotiated_group(SSL *ssl)
 {
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
 	int			nid = SSL_get_negotiated_group(ssl);
@@ -53,14 +90,33 @@ negotiated_group(SSL *ssl)
 		return pstrdup_or_null(SSL_group_to_name(ssl, nid));
 	return pstrdup_or_null(OBJ_nid2sn(nid));
 #else
-	return NULL;
+	const SSL_CIPHER *cipher = SSL_get_current_cipher(ssl);
+	int			kx = cipher ? SSL_CIPHER_get_kx_nid(cipher) : NID_undef;
+	int			nid = NID_undef;
+
+	if (kx == NID_kx_any)		/* TLS 1.3 */
+	{
+		EVP_PKEY   *key = NULL;
+
+		if (SSL_get_tmp_key(ssl, &key) == 1 && key != NULL)
+		{
+			nid = group_of_key(key);
+			EVP_PKEY_free(key);
+		}
+	}
+	else if (kx == NID_kx_ecdhe || kx == NID_kx_ecdhe_psk)
+		nid = SSL_get_shared_group(ssl, 0);
+	ERR_clear_error();
+	if (nid <= 0)
+		return NULL;
+	return tls_group_name(ssl, nid);
 #endif
 }
 
 /*
  * A group as SSL_get1_groups() and SSL_get_shared_group() identify it (a
  * NID, or TLSEXT_nid_unknown plus the TLS code point), named as
- * negotiated_group() and ssl_groups name it: the NID's short name
+ * tls_negotiated_group() and ssl_groups name it: the NID's short name
  * (prime256v1, X25519), a provider group's name (X25519MLKEM768).
  */
 char *
@@ -178,7 +234,7 @@ tls_facts_collect(Port *port, TlsFacts *facts)
 	/* pg_stat_ssl.bits is the algorithm's key size, the out parameter */
 	SSL_get_cipher_bits(ssl, &alg_bits);
 	facts->bits = alg_bits;
-	facts->tls_group = negotiated_group(ssl);
+	facts->tls_group = tls_negotiated_group(ssl);
 	facts->sni = pstrdup_or_null(SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name));
 	facts->alpn = selected_alpn(port);
 	facts->server_fingerprint = served_certificate_fingerprint(ssl);

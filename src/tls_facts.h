@@ -69,6 +69,13 @@ extern List *tls_client_groups(Port *port);
  * name (see above), palloc'd; ssl names provider groups.
  */
 extern char *tls_group_name(SSL *ssl, int id);
+
+/*
+ * The key-exchange group the handshake of ssl negotiated, named as
+ * tls_group_name() names it, palloc'd; NULL for none (RSA or finite-field
+ * DHE key exchange in TLS 1.2).
+ */
+extern char *tls_negotiated_group(SSL *ssl);
 extern List *tls_shared_groups(Port *port);
 extern const TlsFacts *tls_facts_own(void);
 

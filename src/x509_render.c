@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -49,6 +50,18 @@
 
 /* Longest dotted OID we print; OpenSSL truncates (safely) beyond it */
 #define OID_TEXT_LEN	128
+
+/*
+ * OpenSSL 1.1.1 declares X509_NAME_get_index_by_OBJ(), i2d_ASN1_TYPE() and
+ * i2d_GENERAL_NAME() with non-const arguments (3.0 made them const); none of
+ * them modifies the object.  OSSL_IN(type, p) passes a const pointer to them
+ * on either (unconstify checks that p is a "const type").
+ */
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+#define OSSL_IN(type, p) (p)
+#else
+#define OSSL_IN(type, p) unconstify(type, p)
+#endif
 
 /*
  * A palloc'd, NUL-terminated copy of len bytes that is valid UTF-8 as
@@ -275,7 +288,7 @@ x509_name_field(const X509_NAME *name, const char *field_name, char **value)
 		ERR_clear_error();
 		return X509_FIELD_UNKNOWN_NAME;
 	}
-	index = X509_NAME_get_index_by_OBJ(name, obj, -1);
+	index = X509_NAME_get_index_by_OBJ(OSSL_IN(X509_NAME *, name), obj, -1);
 	ASN1_OBJECT_free(obj);
 	if (index < 0)
 		return X509_FIELD_ABSENT;
@@ -424,7 +437,7 @@ san_other_name(const OTHERNAME *other)
 	if (text == NULL)
 	{
 		unsigned char *der = NULL;
-		int			len = i2d_ASN1_TYPE(value, &der);
+		int			len = i2d_ASN1_TYPE(OSSL_IN(ASN1_TYPE *, value), &der);
 
 		if (len < 0)
 		{
@@ -445,7 +458,7 @@ static char *
 general_name_dump(const GENERAL_NAME *name)
 {
 	unsigned char *der = NULL;
-	int			len = i2d_GENERAL_NAME(name, &der);
+	int			len = i2d_GENERAL_NAME(OSSL_IN(GENERAL_NAME *, name), &der);
 	char	   *result;
 
 	if (len < 0)

@@ -27,6 +27,13 @@ my @checks = qw(ssl_enabled server_cert_expiry server_key_match
 my %beyond = (
 	tls12_key_exchange => [ 'warning', qr/draft-ietf-tls-deprecate-obsolete-kex/ ],
 	fips_mode => [ 'warning', qr/runs without the FIPS default properties|does not run in FIPS mode/ ]);
+# Before OpenSSL 3.0 (the OpenSSL 1.1.1 leg; the openssl command is the
+# server's library's) the groups cannot be judged: a warning saying so
+# (t/056 has the details).
+my ($openssl_major) = `openssl version` =~ /^OpenSSL (\d+)\./;
+$beyond{key_exchange_groups} =
+  [ 'warning', qr/could not be judged: OpenSSL before 3\.0 does not describe its groups\.$/ ]
+  if ($openssl_major // 0) < 3;
 
 my $hardened_hba = <<'EOF';
 local   all all                 trust

@@ -38,10 +38,20 @@ PRIV_BINDIR="$PRIV_ROOT$SYS_PGLIB/bin"
 CERTDIR="$BUILD/certs"
 CLIENTS_DIR="$BUILD/clients"
 
+# PostgreSQL built from Debian's source package in a root whose suite has
+# no package of the major (test/pg-source-build.sh: the OpenSSL 1.1.1 leg)
+SOURCE_BUILT_STAMP="$SYS_PGLIB/.source-build"
+
 # The one list of Debian packages the tests and the demo need.
-REQUIRED_PACKAGES=(
-	"postgresql-$PG_MAJOR"
-	"postgresql-server-dev-$PG_MAJOR"	# contrib (sslinfo) is part of postgresql-N
+if [ -f "$SOURCE_BUILT_STAMP" ]; then
+	REQUIRED_PACKAGES=()	# server, headers and contrib/sslinfo are built
+else
+	REQUIRED_PACKAGES=(
+		"postgresql-$PG_MAJOR"
+		"postgresql-server-dev-$PG_MAJOR"	# contrib (sslinfo) is part of postgresql-N
+	)
+fi
+REQUIRED_PACKAGES+=(
 	libssl-dev
 	libkrb5-dev
 	libipc-run-perl
@@ -85,10 +95,29 @@ missing_packages()
 	done
 }
 
+# monitoring/sql_exporter.yml is written for prometheus-sql-exporter 0.4.5
+# (query_ref, sql_exporter_last_scrape_failed); an older one (Debian
+# bullseye's 0.2.0) cannot run it and serves none of its metrics.  Where the
+# suite's is older it is not installed, and t/060 tests the postgres_exporter
+# alone.  True when apt offers 0.4 or later (or cannot tell).
+sql_exporter_usable()
+{
+	local candidate
+	command -v apt-cache >/dev/null || return 0
+	candidate="$(apt-cache policy prometheus-sql-exporter 2>/dev/null | sed -n 's/^ *Candidate: //p')"
+	[ -z "$candidate" ] || [ "$candidate" = "(none)" ] || dpkg --compare-versions "$candidate" ge 0.4
+}
+
 ensure_packages()
 {
 	local -a wanted=("$@")
-	[ ${#wanted[@]} -gt 0 ] || wanted=("${REQUIRED_PACKAGES[@]}")
+	if [ ${#wanted[@]} -eq 0 ]; then
+		wanted=("${REQUIRED_PACKAGES[@]}")
+		if ! sql_exporter_usable; then
+			say "not installing prometheus-sql-exporter: this suite's is older than 0.4 (monitoring/sql_exporter.yml needs 0.4.5's configuration)"
+			mapfile -t wanted < <(printf '%s\n' "${wanted[@]}" | grep -vx prometheus-sql-exporter)
+		fi
+	fi
 	if ! command -v dpkg-query >/dev/null; then
 		say "not a Debian system: make sure these are installed: ${wanted[*]}"
 		return 0
@@ -208,6 +237,7 @@ private_install()
 	local stamp="$PRIV_ROOT/.source-version" version
 	local localedir catalog
 	version="$(dpkg-query -W -f='${Version}' "postgresql-$PG_MAJOR" 2>/dev/null ||
+		cat "$SOURCE_BUILT_STAMP" 2>/dev/null ||
 		"$SYS_PG_CONFIG" --version) with message catalogs"
 	if [ "$(cat "$stamp" 2>/dev/null)" != "$version" ]; then
 		say "copying $SYS_PGLIB and $SYS_PGSHARE into $PRIV_ROOT"
@@ -256,7 +286,7 @@ tree_for_server_user()
 }
 
 # The settings a run inside a root inherits from this one.
-ROOT_PASSED_VARS=(PG_MAJOR COPT SANITIZE PROVE_TESTS PROVE_FLAGS BENCH_ROUNDS BENCH_SECONDS BENCH_BASELINE BENCH_PARTS
+ROOT_PASSED_VARS=(PG_MAJOR PG_OPENSSL COPT SANITIZE PROVE_TESTS PROVE_FLAGS BENCH_ROUNDS BENCH_SECONDS BENCH_BASELINE BENCH_PARTS
 	SSLINFO_EXT_CLIENT_STACKS)
 
 run_in_root_unless_native()
@@ -265,7 +295,7 @@ run_in_root_unless_native()
 	shift
 	bash test/roots.sh native "$PG_MAJOR" && return 0
 	bash test/roots.sh suite "$PG_MAJOR" >/dev/null ||
-		{ echo "no Debian suite is known for PostgreSQL $PG_MAJOR (test/roots.sh: 15 17 18 19)" >&2; echo "0 passed, 1 failed"; exit 1; }
+		{ echo "no Debian suite is known for PostgreSQL $PG_MAJOR${PG_OPENSSL:+ with OpenSSL $PG_OPENSSL} (test/roots.sh: 15 17 18 19; PG_OPENSSL=1.1: 18)" >&2; echo "0 passed, 1 failed"; exit 1; }
 	local -a pass=()
 	for v in "${ROOT_PASSED_VARS[@]}"; do
 		[ -n "${!v:-}" ] && pass+=("$v=${!v}")
@@ -315,7 +345,7 @@ build_go_probe()
 	if [ -x "$out/pgprobe" ] && [ ! -f "$out/.stamp" ]; then
 		return 0
 	fi
-	stamp="$(cat "$src/go.mod" "$src/pgprobe.go" | sha256sum | cut -d' ' -f1) $(go version) $(dpkg-query -W -f='${Version}' golang-github-lib-pq-dev 2>/dev/null)"
+	stamp="$(cat "$src/go.mod" "$src/pgprobe.go" | sha256sum | cut -d' ' -f1) $(go version) $(dpkg-query -W -f='${Version}' golang-github-lib-pq-dev 2>/dev/null) static"
 	if [ -x "$out/pgprobe" ] && [ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ]; then
 		return 0
 	fi
@@ -323,7 +353,9 @@ build_go_probe()
 	mkdir -p "$out/src"
 	cp "$src/go.mod" "$src/pgprobe.go" "$out/src/"
 	tmp="$(mktemp -d /tmp/sslinfo_ext-go.XXXXXX)"
-	(cd "$out/src" && env GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local GO111MODULE=on GOFLAGS=-mod=mod \
+	# CGO_ENABLED=0: a static binary, which the Debian roots (test/roots.sh)
+	# run as it is, bullseye's older C library too
+	(cd "$out/src" && env CGO_ENABLED=0 GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local GO111MODULE=on GOFLAGS=-mod=mod \
 		GOCACHE="$tmp/cache" GOPATH="$tmp/gopath" go build -o "$out/pgprobe" .)
 	rc=$?
 	rm -rf "$tmp"

@@ -13,15 +13,47 @@
 # end one line per step and, as the last line, the totals "N passed, N
 # failed".
 #
-# Environment: MATRIX_MAJORS (default "15 17 18 19"), COPT, PROVE_TESTS,
-# PROVE_FLAGS (passed to each major's make test).
+# The last leg, 18-openssl1.1, is PostgreSQL 18 against OpenSSL 1.1.1w
+# (PG_MAJOR=18 PG_OPENSSL=1.1: a bullseye root with PostgreSQL built from
+# Debian's source package, test/roots.sh); its Debian package step is
+# skipped (bullseye has no postgresql-server-dev-18 to build it against) and
+# says so.  Preparing its root from nothing (debootstrap, PostgreSQL's
+# build, the suite's packages) takes minutes on two cores, so it starts in
+# the background when the matrix starts, niced, logged to
+# build/matrix/18-openssl1.1-prepare.log, and overlaps the other legs; the
+# root's lock (roots.sh) keeps the leg out until it is done.
+#
+# Environment: MATRIX_MAJORS (default "15 17 18 19 18-openssl1.1"; a leg is
+# MAJOR or MAJOR-opensslVERSION), COPT, PROVE_TESTS, PROVE_FLAGS (passed to
+# each major's make test).
 
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
-majors="${MATRIX_MAJORS:-15 17 18 19}"
+majors="${MATRIX_MAJORS:-15 17 18 19 18-openssl1.1}"
 logdir=build/matrix
 mkdir -p "$logdir"
+
+# Each OpenSSL leg's root is prepared in the background from the start.
+declare -a preparing=()
+for leg in $majors; do
+	[[ "$leg" =~ ^([0-9]+)-openssl([0-9.]+)$ ]] || continue
+	echo "== PostgreSQL ${BASH_REMATCH[1]} (OpenSSL ${BASH_REMATCH[2]}): preparing its root in the background ($logdir/$leg-prepare.log)"
+	PG_MAJOR="${BASH_REMATCH[1]}" PG_OPENSSL="${BASH_REMATCH[2]}" \
+		nice -n 19 ionice -c 3 bash test/roots.sh prepare "${BASH_REMATCH[1]}" >"$logdir/$leg-prepare.log" 2>&1 &
+	preparing+=($!)
+done
+
+# An interrupted matrix takes its background preparations with it: each
+# process and everything below it (make, apt-get inside the root).
+kill_tree()
+{
+	local child
+	for child in $(pgrep -P "$1"); do
+		kill_tree "$child"
+	done
+	kill -TERM "$1" 2>/dev/null
+}
 
 total_passed=0
 total_failed=0
@@ -51,24 +83,37 @@ record()
 	fi
 	total_passed=$((total_passed + p))
 	total_failed=$((total_failed + f))
-	# the label padded to 26 columns, whatever the locale (the arrow of the
+	# the label padded to 36 columns, whatever the locale (the arrow of the
 	# upgrade step is three bytes wide in UTF-8 and one column)
 	local bytes chars
 	bytes="$(printf %s "$label" | LC_ALL=C wc -c)"
 	chars="$(printf %s "$label" | LC_ALL=C.UTF-8 wc -m)"
-	lines+=("$(LC_ALL=C printf '%-*s %5d passed, %3d failed  (%ds, %s)' $((26 + bytes - chars)) "$label" "$p" "$f" "$secs" "$log")")
+	lines+=("$(LC_ALL=C printf '%-*s %5d passed, %3d failed  (%ds, %s)' $((36 + bytes - chars)) "$label" "$p" "$f" "$secs" "$log")")
 }
 
-trap 'echo; echo "== interrupted"; echo "$total_passed passed, $((total_failed + 1)) failed"; exit 130' INT TERM HUP
+trap 'for pid in "${preparing[@]+"${preparing[@]}"}"; do kill_tree "$pid"; done; echo; echo "== interrupted"; echo "$total_passed passed, $((total_failed + 1)) failed"; exit 130' INT TERM HUP
 
-for major in $majors; do
-	log="$logdir/$major.log"
-	echo "== PostgreSQL $major ($(bash test/roots.sh suite "$major" 2>/dev/null || echo unknown))"
+for leg in $majors; do
+	major="${leg%%-*}"
+	openssl=""
+	[[ "$leg" =~ -openssl([0-9.]+)$ ]] && openssl="${BASH_REMATCH[1]}"
+	log="$logdir/$leg.log"
+	echo "== PostgreSQL $major${openssl:+ with OpenSSL $openssl} ($(PG_OPENSSL="$openssl" bash test/roots.sh suite "$major" 2>/dev/null || echo unknown))"
 	start=$SECONDS
-	PG_MAJOR="$major" bash test/run-tests.sh 2>&1 | tee "$log"
+	PG_MAJOR="$major" PG_OPENSSL="$openssl" bash test/run-tests.sh 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	version="$(grep -m1 -oE '^== versions: PostgreSQL [0-9]+[0-9a-z.~]*' "$log" | head -n 1)"
-	record "PostgreSQL $major${version:+ (${version#== versions: PostgreSQL })}" "$log" "$rc" $((SECONDS - start))
+	version="${version#== versions: PostgreSQL }"
+	if [ -n "$openssl" ]; then
+		openssl_version="$(grep -m1 -oE '^== versions: .*, OpenSSL [0-9][0-9a-z.]*' "$log" | sed 's/.*, OpenSSL //')"
+		record "PostgreSQL $major (${version:+$version, }OpenSSL ${openssl_version:-$openssl})" "$log" "$rc" $((SECONDS - start))
+		# No package step: it builds the package against Debian's
+		# postgresql-server-dev-N, which this leg's suite does not have.
+		lines+=("$(printf '%-36s skipped: %s' "PostgreSQL $major (OpenSSL $openssl) package" \
+			"$(PG_OPENSSL="$openssl" bash test/roots.sh suite "$major") has no postgresql-server-dev-$major (the server is built from source)")")
+		continue
+	fi
+	record "PostgreSQL $major${version:+ ($version)}" "$log" "$rc" $((SECONDS - start))
 
 	log="$logdir/$major-deb.log"
 	echo "== PostgreSQL $major: the Debian package"

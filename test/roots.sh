@@ -10,9 +10,25 @@
 #   18     sid                    build/roots/sid
 #   19     sid + experimental     build/roots/sid-experimental
 #
+# and one leg for OpenSSL 1.1.1 (RHEL 8 class), selected by PG_OPENSSL=1.1:
+#
+#   18     bullseye (OpenSSL      build/roots/bullseye, PostgreSQL 18 built
+#          1.1.1w)                from sid's source package in the root
+#                                 (test/pg-source-build.sh): bullseye has no
+#                                 package of PostgreSQL 18
+#
+# PG_MAJOR stays the number; PG_OPENSSL (empty, or 1.1) picks the suite.
+#
 #   roots.sh suite MAJOR          print the suite name (exit 1: unknown major)
 #   roots.sh native MAJOR         exit 0 if MAJOR runs on this system itself
-#   roots.sh ensure MAJOR         build or refresh the root of MAJOR
+#   roots.sh ensure MAJOR         build or refresh the root of MAJOR (and,
+#                                 in bullseye, build PostgreSQL); waits for
+#                                 the root's lock like run
+#   roots.sh prepare MAJOR        ensure, then install in the root what
+#                                 `make test` would install there (the
+#                                 suite's packages, the test locale, the
+#                                 client stacks): test/matrix.sh runs it in
+#                                 the background for the OpenSSL 1.1.1 leg
 #   roots.sh run MAJOR -- CMD...  run CMD as root inside that root, in
 #                                 /srv/sslinfo_ext: a copy of this tree
 #                                 (build/ of the copy is kept between runs)
@@ -59,6 +75,16 @@ say()
 
 suite_of()
 {
+	case "${PG_OPENSSL:-}" in
+		"") ;;
+		1.1)
+			# the one major built from source, for OpenSSL 1.1.1: the
+			# newest that still supports it (test/README.md)
+			[ "$1" = 18 ] && echo bullseye
+			return
+			;;
+		*) return 1 ;;
+	esac
 	case "$1" in
 		15) echo bookworm ;;
 		17) echo trixie ;;
@@ -76,7 +102,8 @@ is_native()
 	suite="$(suite_of "$1")" || return 1
 	[ -f "$ROOT_MARK" ] && return 0
 	[ "$(host_codename)" = "$suite" ] && return 0
-	[ -x "/usr/lib/postgresql/$1/bin/pg_config" ]
+	# a leg of another OpenSSL than the system's runs in its root
+	[ -z "${PG_OPENSSL:-}" ] && [ -x "/usr/lib/postgresql/$1/bin/pg_config" ]
 }
 
 # Runs CMD... inside root $1 with the mounts described above.  The inner
@@ -136,6 +163,12 @@ apt_sources()
 		sid-experimental)
 			echo "deb $mirror sid main"
 			echo "deb $mirror experimental main"
+			;;
+		bullseye)
+			echo "deb $mirror bullseye main"
+			echo "deb $mirror bullseye-updates main"
+			# PostgreSQL 18's source package (test/pg-source-build.sh)
+			echo "deb-src $mirror sid main"
 			;;
 	esac
 }
@@ -202,10 +235,26 @@ refresh_root()
 	stamp_text "$suite" >"$root/.sslinfo_ext-stamp"
 }
 
+# bullseye has no PostgreSQL 18: it is built from Debian's source package
+# in the root, once per source version and recipe (the script's own stamp).
+build_postgresql()
+{
+	local major="$1" root="$2" suite="$3"
+	mkdir -p "$root/srv"
+	cp "$TOP/test/pg-source-build.sh" "$root/srv/pg-source-build.sh"
+	say "PostgreSQL $major from Debian's source package in $root (log: $ROOTS/$suite.pg-build.log)"
+	enter "$root" nice bash /srv/pg-source-build.sh "$major" >"$ROOTS/$suite.pg-build.log" 2>&1 || {
+		tail -n 30 "$ROOTS/$suite.pg-build.log" >&2
+		die "building PostgreSQL $major in $root failed (logs: $ROOTS/$suite.pg-build.log, $root/usr/src/pg/build.log)"
+	}
+	grep '^== ' "$ROOTS/$suite.pg-build.log" >&2
+}
+
 ensure_root()
 {
 	local major="$1" suite root stamp
-	suite="$(suite_of "$major")" || die "no Debian suite known for PostgreSQL $major (majors: 15 17 18 19)"
+	suite="$(suite_of "$major")" ||
+		die "no Debian suite known for PostgreSQL $major${PG_OPENSSL:+ with OpenSSL $PG_OPENSSL} (majors: 15 17 18 19; PG_OPENSSL=1.1: 18)"
 	root="$ROOTS/$suite"
 	[ "$(id -u)" -eq 0 ] || die "building and entering a root needs root (chroot)"
 	[ -d "$root" ] || create_root "$suite" "$root"
@@ -213,6 +262,11 @@ ensure_root()
 	if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(stamp_text "$suite")" ] ||
 		[ -n "$(find "$stamp" -mmin +1440)" ]; then
 		refresh_root "$suite" "$root"
+		[ "$suite" != bullseye ] || build_postgresql "$major" "$root" "$suite"
+	elif [ "$suite" = bullseye ] &&
+		! grep -qs "recipe $(sha256sum "$TOP/test/pg-source-build.sh" | cut -d' ' -f1)," \
+			"$root/usr/lib/postgresql/$major/.source-build"; then
+		build_postgresql "$major" "$root" "$suite"
 	fi
 	echo "$root"
 }
@@ -247,8 +301,21 @@ carry_client_probes()
 	fi
 }
 
+# The certificate factory (test/certs/make-certs.sh) needs OpenSSL 3.0's
+# openssl ca ("subjectKeyIdentifier = none", -crl_lastupdate); bullseye's
+# is 1.1.1.  Its root gets the certificates the host's OpenSSL makes (the
+# same files every other leg uses; a server reads them whatever made them),
+# fresh, so make-certs.sh in the root finds them complete and keeps them.
+carry_certificates()
+{
+	local to="$1/srv/sslinfo_ext/build/certs"
+	say "certificates made by the host's $(openssl version | cut -d' ' -f1-2), carried into $1"
+	bash "$TOP/test/certs/make-certs.sh" "$TOP/build/certs" >&2 || die "make-certs.sh failed on the host"
+	rm -rf "$to" && mkdir -p "$(dirname "$to")" && cp -a "$TOP/build/certs" "$to"
+}
+
 cmd="${1:-}"
-[ $# -ge 2 ] || die "usage: roots.sh suite|native|ensure MAJOR | roots.sh run MAJOR -- CMD..."
+[ $# -ge 2 ] || die "usage: roots.sh suite|native|ensure|prepare MAJOR | roots.sh run MAJOR -- CMD..."
 major="$2"
 shift 2
 case "$cmd" in
@@ -258,20 +325,28 @@ case "$cmd" in
 	native)
 		is_native "$major"
 		;;
-	ensure)
-		ensure_root "$major" >/dev/null
-		;;
-	run)
-		[ "${1:-}" = -- ] && shift
-		[ $# -gt 0 ] || die "run: no command"
-		suite="$(suite_of "$major")" || die "no Debian suite known for PostgreSQL $major"
+	ensure | prepare | run)
+		[ "$cmd" != run ] || [ "${1:-}" != -- ] || shift
+		[ "$cmd" != run ] || [ $# -gt 0 ] || die "run: no command"
+		suite="$(suite_of "$major")" || die "no Debian suite known for PostgreSQL $major${PG_OPENSSL:+ with OpenSSL $PG_OPENSSL}"
 		mkdir -p "$ROOTS"
-		# One run per root at a time.
+		# One run per root at a time; nobody enters a root being made.
 		exec 9>"$ROOTS/$suite.lock"
 		flock 9
 		root="$(ensure_root "$major")" || exit 1
+		[ "$cmd" != ensure ] || exit 0
 		copy_tree "$root"
 		carry_client_probes "$root"
+		# (not while preparing: that runs in the background while the host's
+		# legs use build/certs, which make-certs.sh may replace)
+		[ "$suite" != bullseye ] || [ "$cmd" != run ] || carry_certificates "$root"
+		if [ "$cmd" = prepare ]; then
+			set -- env PG_MAJOR="$major" PG_OPENSSL="${PG_OPENSSL:-}" bash -c '
+				source test/lib.sh
+				ensure_packages && ensure_test_locale || exit 1
+				! client_stacks_wanted || ensure_client_stacks
+			'
+		fi
 		enter "$root" bash -c 'cd /srv/sslinfo_ext && exec "$@"' run "$@"
 		;;
 	*)

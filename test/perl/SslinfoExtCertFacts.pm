@@ -52,13 +52,18 @@ sub _openssl
 	return $stdout;
 }
 
+# openssl x509's own date format, the same from 1.1.1 to 3.x ("-dateopt
+# iso_8601" is 3.0's): "Nov 23 17:42:38 2026 GMT"
 sub _epoch
 {
-	my ($iso) = @_;    # 2026-11-23 17:42:38Z
-	my ($y, $mo, $d, $h, $mi, $s) =
-	  $iso =~ /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)Z$/
-	  or croak "unexpected date $iso";
-	return timegm($s, $mi, $h, $d, $mo - 1, $y);
+	my ($date) = @_;
+	my %month;
+	@month{qw(Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec)} = (0 .. 11);
+	my ($mon, $d, $h, $mi, $s, $y) =
+	  $date =~ /^(\w{3}) +(\d+) (\d\d):(\d\d):(\d\d) (\d{4}) GMT$/
+	  or croak "unexpected date $date";
+	defined $month{$mon} or croak "unexpected month in $date";
+	return timegm($s, $mi, $h, $d, $month{$mon}, $y);
 }
 
 # "/C=DE/O=M\xC3\xBCller" (openssl -nameopt compat) as a character string
@@ -94,7 +99,7 @@ sub cert_facts
 	my ($hex) = $out =~ /^serial=([0-9A-Fa-f]+)$/m;
 	$facts{serial} = Math::BigInt->from_hex($hex)->bstr;
 
-	$out = _openssl($crt, qw(-startdate -enddate -dateopt iso_8601));
+	$out = _openssl($crt, qw(-startdate -enddate));
 	($facts{not_before}) = map { _epoch($_) } $out =~ /^notBefore=(.*)$/m;
 	($facts{not_after})  = map { _epoch($_) } $out =~ /^notAfter=(.*)$/m;
 

@@ -56,6 +56,7 @@ use File::Copy qw(copy);
 use File::Path qw(make_path);
 use File::Spec;
 use IPC::Run;
+use JSON::PP ();
 use Time::HiRes ();
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -557,6 +558,24 @@ sub _in_path
 	return grep { -x "$_/$prog" } split(/:/, $ENV{PATH} // '');
 }
 
+# Undef when the Node.js in PATH is as new as node-postgres's package.json
+# asks ("engines": {"node": ">= 16.0.0"}), else why not: Debian bullseye's
+# Node.js 12 cannot parse pg 8's syntax (optional chaining).
+sub _node_too_old
+{
+	my ($package_json) = @_;
+	open(my $fh, '<', $package_json) or return "cannot read $package_json: $!";
+	my $meta = eval { JSON::PP::decode_json(do { local $/; <$fh> }) };
+	close($fh);
+	my ($need) = (($meta // {})->{engines}{node} // '') =~ />=\s*(\d+)/;
+	return undef unless defined $need;
+	my ($have) = (`node --version 2>/dev/null` // '') =~ /^v(\d+)/;
+	return "cannot tell the version of node" unless defined $have;
+	return $have >= $need
+	  ? undef
+	  : "node-postgres needs Node.js $need or later (its package.json), this system's node is $have";
+}
+
 sub client_stack_missing
 {
 	my ($stack) = @_;
@@ -568,9 +587,9 @@ sub client_stack_missing
 		go_probe => sub { -x "$dir/go/pgprobe" ? undef : "no $dir/go/pgprobe (Go probe not built)" },
 		node     => sub { _in_path('node') ? undef : 'no node in PATH' },
 		node_pg  => sub {
-			-f "$dir/node/node_modules/pg/package.json"
-			  ? undef
-			  : "no $dir/node/node_modules/pg (npm pg not installed)";
+			return "no $dir/node/node_modules/pg (npm pg not installed)"
+			  unless -f "$dir/node/node_modules/pg/package.json";
+			return _node_too_old("$dir/node/node_modules/pg/package.json");
 		},);
 	foreach my $need (@{ $client_stack_need{$stack} })
 	{

@@ -525,12 +525,7 @@ replay(SSL_CTX *server_ctx, const ClientProfile *p, DryRunVerdict *v)
 		v->would_connect = true;
 		v->version = SSL_get_version(server);
 		v->cipher = SSL_get_cipher_name(server);
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-		if (SSL_get_negotiated_group(server) > 0)
-			v->tls_group = tls_group_name(server, SSL_get_negotiated_group(server));
-#else
 		v->tls_group = tls_negotiated_group(server);
-#endif
 	}
 	else
 	{

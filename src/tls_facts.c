@@ -85,10 +85,7 @@ tls_negotiated_group(SSL *ssl)
 	/* unnamed (e.g. custom DH parameters) */
 	if (nid <= 0)
 		return NULL;
-	/* provider groups (the post-quantum hybrids) have names but no NID */
-	if ((nid & TLSEXT_nid_unknown) != 0)
-		return pstrdup_or_null(SSL_group_to_name(ssl, nid));
-	return pstrdup_or_null(OBJ_nid2sn(nid));
+	return tls_group_name(ssl, nid);
 #else
 	const SSL_CIPHER *cipher = SSL_get_current_cipher(ssl);
 	int			kx = cipher ? SSL_CIPHER_get_kx_nid(cipher) : NID_undef;

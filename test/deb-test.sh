@@ -36,6 +36,7 @@ if ! [[ "$major" =~ ^[0-9]+$ ]]; then
 fi
 PG_MAJOR="$major"
 source test/lib.sh
+source test/checks.sh
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deb-test.sh installs and purges a package: run it as root" >&2
 	exit 2
@@ -46,11 +47,6 @@ passed=0
 failed=0
 installed_by_us=0
 work=""
-
-say() { echo "== $*"; }
-pass() { passed=$((passed + 1)); echo "ok   - $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
-check() { local what="$1"; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 
 finish()
 {
@@ -65,7 +61,6 @@ finish()
 trap 'finish; exit $?' EXIT
 trap 'fail interrupted; exit 130' INT TERM HUP
 
-status_of() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true; }
 
 if [ "$(status_of "$pkg")" = "install ok installed" ]; then
 	fail "$pkg is already installed: purge it first (this test installs its own build)"

@@ -85,11 +85,14 @@ say()
 	echo "== $*"
 }
 
+# dpkg's status of package $1 ("install ok installed"), or nothing
+status_of() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true; }
+
 missing_packages()
 {
 	local p
 	for p in "$@"; do
-		if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+		if [ "$(status_of "$p")" != "install ok installed" ]; then
 			echo "$p"
 		fi
 	done

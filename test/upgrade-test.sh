@@ -46,6 +46,7 @@ if ! [[ "$old" =~ ^[0-9]+$ && "$new" =~ ^[0-9]+$ ]] || [ "$old" -ge "$new" ]; th
 fi
 PG_MAJOR="$new"
 source test/lib.sh
+source test/checks.sh
 if [ "$(id -u)" -ne 0 ]; then
 	echo "upgrade-test.sh installs packages and creates clusters: run it as root" >&2
 	exit 2
@@ -63,10 +64,6 @@ bg_pid=""
 upgrade_scripts=""
 declare -a we_installed=()
 
-say() { echo "== $*"; }
-pass() { passed=$((passed + 1)); echo "ok   - $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
-check() { local what="$1"; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 # check_eq WHAT EXPECTED ACTUAL
 check_eq()
 {
@@ -79,7 +76,6 @@ check_eq()
 	fi
 }
 
-status_of() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true; }
 cluster_exists() { [ -d "/etc/postgresql/$1/$cluster" ]; }
 
 finish()
